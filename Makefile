@@ -1,0 +1,54 @@
+# Set-up and everyday commands. `make run` and `make test` need only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test migrate bootstrap lint fmt messages bench clean ci
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+bootstrap: install
+	DJANGO_SETTINGS_MODULE=project.settings.dev $(PY) manage.py bootstrap
+
+## The system on the embedded SQLite database, with demo data, and the timer dispatcher.
+run: bootstrap
+	@echo "Starting on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the timer dispatcher)"
+	@DJANGO_SETTINGS_MODULE=project.settings.dev $(PY) manage.py run_timers --every 30 & \
+	  TIMERS=$$!; trap "kill $$TIMERS 2>/dev/null" EXIT INT TERM; \
+	  DJANGO_SETTINGS_MODULE=project.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (DATABASE_URL selects the database; default SQLite).
+test: install-test
+	$(PY) -m pytest -q
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Re-extract and compile translations (needs GNU gettext; the .mo files are committed).
+messages: install
+	cd project && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore "*/.venv/*"
+	$(PY) manage.py compilemessages
+
+ci:
+	.ci/run
+
+clean:
+	rm -rf $(VENV) var staticfiles

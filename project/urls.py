@@ -1,0 +1,38 @@
+"""URLs: the staff site (viewflow Material), login, language switch, admin."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog, set_language
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from workflows.dibao.flows import DibaoFlow
+from workflows.dibao.pages import home
+from workflows.dibao.viewsets import DibaoAppViewset
+
+site = Site(
+    title=_("枣庄市社会救助审核确认系统"),
+    primary_color="#b71c1c",
+    secondary_color="#5d4037",
+    viewsets=[
+        DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
+    ],
+)
+
+admin.site.site_header = _("枣庄市社会救助审核确认系统 · 管理")
+admin.site.site_title = _("社会救助管理")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "jsi18n/",
+        login_not_required(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RolesConfig(AppConfig):
+    """Who may do what, where: regions, roles, posts and the permission rule."""
+
+    name = "roles"
+    verbose_name = _("人员与权限")

@@ -1,0 +1,76 @@
+"""Every URL that takes an object id answers 404 outside the user's scope.
+
+One guard for all pages, the viewflow ones included: before a view runs, each
+id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``)
+must name an object the user may see, and a task must belong to the process
+named beside it. An id keyword nobody registered here is refused too, so a
+new URL cannot slip through unguarded.
+"""
+
+import logging
+
+from django.apps import apps
+from django.http import Http404
+
+from .selectors import cases_visible_to, households_visible_to, tasks_visible_to
+
+logger = logging.getLogger(__name__)
+
+
+def _case_visible(user, pk, kwargs):
+    return cases_visible_to(user).filter(pk=pk).exists()
+
+
+def _task_visible(user, pk, kwargs):
+    qs = tasks_visible_to(user).filter(pk=pk)
+    if "process_pk" in kwargs:
+        qs = qs.filter(process_id=kwargs["process_pk"])
+    return qs.exists()
+
+
+def _household_visible(user, pk, kwargs):
+    return households_visible_to(user).filter(pk=pk).exists()
+
+
+def _member_visible(user, pk, kwargs):
+    Member = apps.get_model("workflows", "Member")
+    household = Member.objects.filter(pk=pk).values_list("household_id", flat=True)
+    return households_visible_to(user).filter(pk__in=household).exists()
+
+
+SCOPE_CHECKS = {
+    "process_pk": _case_visible,
+    "case_pk": _case_visible,
+    "task_pk": _task_visible,
+    "household_pk": _household_visible,
+    "member_pk": _member_visible,
+}
+
+# URL namespaces guarded by their own rule (Django admin: staff permissions).
+UNGUARDED_NAMESPACES = {"admin"}
+
+
+class ObjectScopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if not view_kwargs or match is None:
+            return None
+        if UNGUARDED_NAMESPACES.intersection(match.namespaces):
+            return None
+        user = request.user
+        for name, value in view_kwargs.items():
+            if not (name.endswith("_pk") or name in ("pk", "object_id")):
+                continue
+            check = SCOPE_CHECKS.get(name)
+            if check is None:
+                logger.error("URL %s has an unguarded id keyword %r", match.route, name)
+                raise Http404
+            if not user.is_authenticated or not check(user, value, view_kwargs):
+                raise Http404
+        return None

@@ -1,0 +1,61 @@
+"""Load the region tree and the roles (idempotent: running it twice changes nothing)."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from .matrix import ROLE_PERMISSIONS
+from .models import Region, Role
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "reference"
+
+
+def permissions_named(names):
+    perms = []
+    for name in names:
+        app_label, codename = name.split(".")
+        perms.append(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return perms
+
+
+@transaction.atomic
+def load_regions(path=FIXTURES / "regions.json"):
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))["regions"]
+    created = 0
+    by_code = {}
+    for row in rows:
+        parent = by_code.get(row["parent"]) if row["parent"] else None
+        if row["parent"] and parent is None:
+            parent = Region.objects.get(code=row["parent"])
+        region, was_created = Region.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "level": row["level"],
+                "kind": row["kind"],
+                "parent": parent,
+                "is_sample": row["sample"],
+            },
+        )
+        by_code[region.code] = region
+        created += was_created
+    return created
+
+
+@transaction.atomic
+def load_roles(reset_permissions=False):
+    """Create the roles; their permissions are seeded from the matrix only when
+    a role is created (or on ``reset_permissions``), so an administrator's
+    later edits survive a reload."""
+    created = 0
+    for code, names in ROLE_PERMISSIONS.items():
+        role, was_created = Role.objects.get_or_create(code=code)
+        if was_created or reset_permissions:
+            role.permissions.set(permissions_named(names))
+        created += was_created
+    return created

@@ -1,0 +1,93 @@
+"""A user's scope: the regions their active posts cover and what each allows.
+
+Loaded once per user object (one query) and cached on it, like Django's own
+``_perm_cache``. Everything that asks "may this user … here?" goes through it:
+the permission backend for single objects, the selectors for lists (in SQL).
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class PostScope:
+    path: str
+    level: str
+    role: str
+    perms: frozenset
+
+
+def user_posts(user) -> tuple[PostScope, ...]:
+    """The user's active posts with their permission sets (cached on ``user``)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return ()
+    cached = getattr(user, "_post_scope_cache", None)
+    if cached is not None:
+        return cached
+    Post = apps.get_model("roles", "Post")
+    rows = (
+        Post.objects.active()
+        .filter(user=user)
+        .values_list(
+            "pk",
+            "region__path",
+            "region__level",
+            "role__code",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+    )
+    posts = {}
+    for pk, path, level, role, app_label, codename in rows:
+        entry = posts.setdefault(pk, (path, level, role, set()))
+        if codename:
+            entry[3].add(f"{app_label}.{codename}")
+    result = tuple(
+        PostScope(path, level, role, frozenset(perms))
+        for path, level, role, perms in posts.values()
+    )
+    user._post_scope_cache = result
+    return result
+
+
+def clear_scope_cache(user):
+    for attr in ("_post_scope_cache",):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def region_q(user, perm=None, path_field="region__path"):
+    """SQL filter: rows whose region lies under a post of ``user`` granting ``perm``.
+
+    Returns a ``Q`` that matches nothing when the user has no such post.
+    """
+    q = Q(pk__in=[])
+    for post in user_posts(user):
+        if perm is None or perm in post.perms:
+            q |= Q(**{f"{path_field}__startswith": post.path})
+    return q
+
+
+def region_path_of(obj):
+    """The region path an object is scoped by, or None when it has none.
+
+    Project models expose ``scope_region_path``. Viewflow's own Task and
+    Process rows are resolved to the case they belong to.
+    """
+    path = getattr(obj, "scope_region_path", None)
+    if path is not None:
+        return path
+    from viewflow.workflow.models import Process, Task
+
+    if isinstance(obj, Task):
+        obj = obj.process
+    if isinstance(obj, Process):
+        Case = apps.get_model("workflows", "Case")
+        return (
+            Case.objects.filter(pk=obj.pk)
+            .values_list("region__path", flat=True)
+            .first()
+        )
+    return None

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowsConfig(AppConfig):
+    """The processes and the case data they work on."""
+
+    name = "workflows"
+    verbose_name = _("社会救助业务")

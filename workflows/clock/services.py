@@ -1,0 +1,96 @@
+"""Working-day arithmetic and statutory deadlines: the one clock.
+
+Working days follow the PRC holiday calendar including 调休 make-up workdays,
+as stored in ``CalendarDay``; days without a row follow Monday–Friday.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CalendarDay, TimeLimit
+
+
+class MissingTimeLimit(LookupError):
+    pass
+
+
+def _overrides(start: datetime.date, end: datetime.date) -> dict:
+    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end)
+    return dict(rows.values_list("date", "is_workday"))
+
+
+def _is_workday(day, overrides) -> bool:
+    if day in overrides:
+        return overrides[day]
+    return day.weekday() < 5
+
+
+def is_workday(day: datetime.date) -> bool:
+    return _is_workday(day, _overrides(day, day))
+
+
+def add_working_days(start: datetime.date, n: int) -> datetime.date:
+    """The ``n``-th working day after ``start`` (``start`` itself not counted)."""
+    if n <= 0:
+        return start
+    # Long holidays are at most ~9 days; three calendar days per working day
+    # plus a margin always covers the span, so one query suffices.
+    window_end = start + datetime.timedelta(days=n * 3 + 15)
+    overrides = _overrides(start, window_end)
+    day, counted = start, 0
+    while counted < n:
+        day += datetime.timedelta(days=1)
+        if day > window_end:  # pragma: no cover - only with absurd calendars
+            window_end = day + datetime.timedelta(days=60)
+            overrides.update(_overrides(day, window_end))
+        if _is_workday(day, overrides):
+            counted += 1
+    return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days in the half-open span (start, end]; negative if end < start."""
+    if end < start:
+        return -working_days_between(end, start)
+    overrides = _overrides(start, end)
+    count, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if _is_workday(day, overrides):
+            count += 1
+    return count
+
+
+def calendar_confirmed(year: int) -> bool:
+    """Whether the holiday calendar for ``year`` is loaded (package or admin)."""
+    return CalendarDay.objects.filter(date__year=year).exists()
+
+
+def time_limit(code: str, on: datetime.date | None = None) -> TimeLimit:
+    on = on or timezone.localdate()
+    limit = TimeLimit.objects.in_force(on).filter(code=code).first()
+    if limit is None:
+        raise MissingTimeLimit(
+            _("未找到 %(date)s 有效的法定时限“%(code)s”，请管理员补充。")
+            % {"date": on, "code": code}
+        )
+    return limit
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline and the rule it comes from."""
+
+    on: datetime.date
+    limit: TimeLimit
+
+
+def due_after(code: str, start: datetime.date) -> Due:
+    """The deadline ``code`` sets for a period starting on ``start``."""
+    limit = time_limit(code, start)
+    if limit.unit == TimeLimit.Unit.WORKING_DAYS:
+        return Due(add_working_days(start, limit.amount), limit)
+    return Due(start + datetime.timedelta(days=limit.amount), limit)

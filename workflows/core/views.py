@@ -1,0 +1,96 @@
+"""The base of every step page.
+
+A caseworker opening a task finds the case summary, what to decide, the rule
+behind it and the deadline, then a short form. ``perform`` calls the step's
+service inside a savepoint: a refusal re-shows the form with the reason and
+leaves nothing written; success completes the task.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+
+
+def apply_validation_error(form, error: ValidationError):
+    """Attach a service's ValidationError to the form fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target if field != NON_FIELD_ERRORS else None, e)
+    else:
+        form.add_error(None, error)
+
+
+class TaskFormView(generic.FormView):
+    """A human task's page. Subclasses set ``form_class``, ``decide``,
+    ``basis`` and implement ``perform(form)``."""
+
+    template_name = "workflows/task.html"
+    decide = ""
+    basis = ""
+    summary_template = "workflows/dibao/includes/case_summary.html"
+    success_message = gettext_lazy("“%(task)s”已完成。")
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def case(self):
+        return self.request.activation.process
+
+    @property
+    def task(self):
+        return self.request.activation.task
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(self.extra_form_kwargs())
+        return kwargs
+
+    def extra_form_kwargs(self):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        deadline = getattr(self.task, "deadline", None) if self.task.pk else None
+        context.update(
+            case=self.case,
+            task=self.task,
+            decide=self.decide,
+            basis=self.basis,
+            deadline=deadline,
+            summary_template=self.summary_template,
+            today=timezone.localdate(),
+        )
+        return context
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.perform(form)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("您无权办理此任务。"))
+            return self.form_invalid(form)
+        self.activation.execute()
+        messages.success(
+            self.request,
+            self.success_message % {"task": self.task.flow_task.task_title},
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.request.resolver_match.flow_viewset.get_success_url(self.request)

@@ -1,0 +1,222 @@
+"""The 低保 process map: 最低生活保障审核确认 (民发〔2021〕57号, "S1").
+
+Read top to bottom it is the statute's step table (DOMAIN.md §1). Each node
+names its Chinese step, the article it implements, who may do it (a
+permission, offered only to posts covering the case's region) and, where the
+statute sets one, its deadline. Branch conditions are properties of
+``Application``; the writes are in ``services``.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import act
+from viewflow.workflow.flow import Flow
+
+from ..core import flow
+from ..core.flow import ScopedFlowMixin
+from . import services, views
+from .models import Application
+
+
+class DibaoFlow(ScopedFlowMixin, Flow):
+    """最低生活保障审核确认
+
+    申请 → 受理 → 调查核实（入户调查、邻里访问、信息核对）→ 收入核算 → 初审 →
+    公示 → 审核确认 → 决定 → 纳入保障名册 / 送达不予批准通知。
+    """
+
+    process_class = Application
+
+    # 1. 申请: by the applicant at the town window, a village coordinator or a
+    #    proxy agent (帮办代办), with the signed verification authorization.
+    #    S1 Art 6–10.
+    apply = (
+        flow.Start(views.ApplyView.as_view())
+        .Annotation(title=_("提交申请"))
+        .Permission("workflows.apply_application")
+        .Next(this.accept)
+    )
+
+    # 2. 受理: complete → accepted, the clock starts; incomplete → one notice
+    #    listing everything missing (一次性告知); relatives of staff or village
+    #    cadres → separate registration (单独登记备案). S1 Art 11–12.
+    accept = (
+        flow.View(views.AcceptView.as_view())
+        .Annotation(title=_("受理"))
+        .Permission("workflows.accept_application")
+        .Next(this.check_materials)
+    )
+    check_materials = (
+        flow.If(act.process.materials_complete)
+        .Annotation(title=_("材料是否齐全"))
+        .Then(this.investigate)
+        .Else(this.await_materials)
+    )
+    await_materials = (
+        flow.View(views.MaterialsView.as_view())
+        .Annotation(title=_("补齐材料"))
+        .Permission("workflows.accept_application")
+        .Next(this.check_materials)
+    )
+
+    # 3–5. 调查核实, in parallel: home visit by two investigators, neighbour
+    #    visits, and the county's data cross-check. Investigation starts within
+    #    3 working days of acceptance (S1 Art 15); the cross-check within 3
+    #    working days of the request (S1 Art 17–18); visits S1 Art 16.
+    investigate = (
+        flow.Split()
+        .Annotation(title=_("启动调查核实"))
+        .Next(this.home_visit)
+        .Next(this.neighbour_visit)
+        .Next(this.cross_check)
+    )
+    home_visit = (
+        flow.View(views.HomeVisitView.as_view())
+        .Annotation(title=_("入户调查"))
+        .Permission("workflows.investigate_application")
+        .Deadline("investigation_start", since=this.accepted_on)
+        .Next(this.join_investigation)
+    )
+    neighbour_visit = (
+        flow.View(views.NeighbourVisitView.as_view())
+        .Annotation(title=_("邻里访问"))
+        .Permission("workflows.investigate_application")
+        .Deadline("investigation_start", since=this.accepted_on)
+        .Next(this.join_investigation)
+    )
+    cross_check = (
+        flow.View(views.CrossCheckView.as_view())
+        .Annotation(title=_("家庭经济状况信息核对"))
+        .Permission("workflows.crosscheck_application")
+        .Deadline("crosscheck_start")
+        .Next(this.join_investigation)
+    )
+    join_investigation = (
+        flow.Join().Annotation(title=_("调查完成")).Next(this.calculate)
+    )
+
+    # 6. 收入核算: per-capita income, property test, amount, rule version.
+    #    S1 Art 13; S2 Art 9, 12.
+    calculate = (
+        flow.View(views.CalculateView.as_view())
+        .Annotation(title=_("收入核算"))
+        .Permission("workflows.calculate_application")
+        .Next(this.first_opinion)
+    )
+
+    # 7. 初审意见 and a 7-day public notice of a proposal to include
+    #    (name, household size, amount only). S1 Art 19.
+    first_opinion = (
+        flow.View(views.OpinionView.as_view())
+        .Annotation(title=_("初审意见"))
+        .Permission("workflows.propose_application")
+        .Next(this.check_notice)
+    )
+    check_notice = (
+        flow.If(act.process.needs_notice)
+        .Annotation(title=_("是否需要公示"))
+        .Then(this.notice)
+        .Else(this.review)
+    )
+    notice = (
+        flow.Timer(this.notice_ends)
+        .Annotation(title=_("公示期"))
+        .Next(this.close_notice)
+    )
+    close_notice = (
+        flow.Function(this.end_notice)
+        .Annotation(title=_("公示期满"))
+        .Next(this.check_objections)
+    )
+    check_objections = (
+        flow.If(act.process.has_open_objections)
+        .Annotation(title=_("公示期间是否有异议"))
+        .Then(this.handle_objection)
+        .Else(this.review)
+    )
+
+    # 7a. 异议处理: re-investigate, or a community review (民主评议), then a new
+    #     opinion and onward to review.
+    handle_objection = (
+        flow.View(views.ObjectionView.as_view())
+        .Annotation(title=_("处理公示异议"))
+        .Permission("workflows.handle_objection")
+        .Next(this.route_objection)
+    )
+    route_objection = (
+        flow.If(act.process.reinvestigation_requested)
+        .Annotation(title=_("是否重新调查"))
+        .Then(this.investigate)
+        .Else(this.first_opinion)
+    )
+
+    # 8. 审核确认 at the district (or the town where the district delegated it),
+    #    within 10 working days; home visit mandatory for separately registered
+    #    cases and cases with objections, plus a random spot check. S1 Art 20.
+    review = (
+        flow.View(views.ReviewView.as_view())
+        .Annotation(title=_("审核确认"))
+        .Permission(lambda activation: activation.process.review_permission)
+        .Deadline("confirmation")
+        .onCreate(this.draw_spot_check)
+        .Next(this.decide)
+    )
+
+    # 9. 决定: approve (amount, from the month after) or reject with reasons and
+    #    remedies, the notice delivered within 3 working days. S1 Art 21–22.
+    decide = (
+        flow.View(views.DecisionView.as_view())
+        .Annotation(title=_("作出决定"))
+        .Permission(lambda activation: activation.process.decision_permission)
+        .Next(this.check_decision)
+    )
+    check_decision = (
+        flow.If(act.process.is_approved)
+        .Annotation(title=_("是否批准"))
+        .Then(this.enrol)
+        .Else(this.deliver_rejection)
+    )
+    deliver_rejection = (
+        flow.View(views.DeliveryView.as_view())
+        .Annotation(title=_("送达不予批准通知"))
+        .Permission("workflows.deliver_notice")
+        .Deadline("rejection_notice")
+        .Next(this.rejected)
+    )
+
+    # 10. 公布: the approved household enters the roster (publication list).
+    enrol = (
+        flow.Function(this.add_to_roster)
+        .Annotation(title=_("纳入保障名册"))
+        .Next(this.approved)
+    )
+    approved = flow.End().Annotation(title=_("已批准"))
+    rejected = flow.End().Annotation(title=_("不予批准"))
+
+    # --- handlers: thin calls into services ---------------------------------
+
+    def accepted_on(self, activation):
+        return activation.process.accepted_on or timezone.localdate()
+
+    def notice_ends(self, activation):
+        """The timer fires at the start of the first day after the notice."""
+        notice = activation.process.notices.order_by("-pk").first()
+        first_day_after = notice.ends_on + datetime.timedelta(days=1)
+        return timezone.make_aware(
+            datetime.datetime.combine(first_day_after, datetime.time.min)
+        )
+
+    def end_notice(self, activation):
+        services.notice_close(application=activation.process)
+
+    def draw_spot_check(self, activation):
+        services.spot_check_draw(application=activation.process)
+
+    def add_to_roster(self, activation):
+        services.roster_enrol(application=activation.process)
+
+    def duty_conflict(self, user, task):
+        return None

@@ -1,0 +1,583 @@
+"""The 低保 case (``Application``) and the records each step leaves on it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..core.models import Case
+from ..registry.models import money_field
+
+User = settings.AUTH_USER_MODEL
+
+
+def record_label(record):
+    """``DB2026-000001 入户调查 #3`` — a step record named by its case."""
+    return f"{record.application.number} {record._meta.verbose_name} #{record.pk}"
+
+
+class Application(Case):
+    """A household's application for the minimum living guarantee (低保)."""
+
+    class Channel(models.TextChoices):
+        WINDOW = "window", _("本人到镇（街道）窗口申请")
+        VILLAGE = "village", _("村（社区）协助申请")
+        PROXY = "proxy", _("帮办代办员代为申请")
+
+    class Stage(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("待受理")
+        AWAITING_MATERIALS = "awaiting_materials", _("待补齐材料")
+        INVESTIGATION = "investigation", _("调查核实")
+        CALCULATION = "calculation", _("收入核算")
+        OPINION = "opinion", _("初审")
+        NOTICE = "notice", _("公示中")
+        OBJECTION = "objection", _("异议处理")
+        REVIEW = "review", _("审核确认")
+        DECISION = "decision", _("待决定")
+        DELIVERY = "delivery", _("送达不予批准通知")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("不予批准")
+
+    channel = models.CharField(_("申请方式"), max_length=16, choices=Channel.choices)
+    applicant = models.ForeignKey(
+        "workflows.Member",
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    submitted_by = models.ForeignKey(
+        User,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("申请理由"))
+    # proxy (代办) and the papers every application needs (一证一书)
+    proxy_name = models.CharField(_("代办人姓名"), max_length=64, blank=True)
+    proxy_relation = models.CharField(_("代办人身份"), max_length=64, blank=True)
+    entrustment_recorded = models.BooleanField(_("已留存委托手续"), default=False)
+    authorization_signed = models.BooleanField(
+        _("已签署家庭经济状况核对授权书"), default=False
+    )
+    declaration_signed = models.BooleanField(
+        _("已签署收入财产申报及承诺书"), default=False
+    )
+    # acceptance (受理)
+    missing_items = models.TextField(_("需补齐的材料"), blank=True)
+    materials_requested_on = models.DateField(
+        _("一次性告知日期"), null=True, blank=True
+    )
+    materials_received_on = models.DateField(_("材料补齐日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    separate_registration = models.BooleanField(_("单独登记备案"), default=False)
+    separate_registration_reason = models.CharField(
+        _("单独登记备案原因"), max_length=200, blank=True
+    )
+    town_confirms = models.BooleanField(
+        _("由镇（街道）审核确认"),
+        default=False,
+        help_text=_("受理时按区（市）设置确定，决定审核确认和决定的层级及总时限。"),
+    )
+    spot_check = models.BooleanField(_("抽中入户抽查"), null=True, blank=True)
+    # the overall statutory clock (S1 Art 22)
+    limit_code = models.CharField(_("总时限"), max_length=32, blank=True)
+    due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    extension_reason = models.TextField(_("延期理由"), blank=True)
+    # current position, for lists and filters
+    stage = models.CharField(
+        _("办理环节"),
+        max_length=24,
+        choices=Stage.choices,
+        default=Stage.ACCEPTANCE,
+        db_index=True,
+    )
+    current_assessment = models.ForeignKey(
+        "workflows.Assessment",
+        verbose_name=_("当前收入核算"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("低保申请")
+        verbose_name_plural = _("低保申请")
+        # "manage" is viewflow's process-management permission, declared here
+        # so the migration state does not depend on the flow module's import.
+        default_permissions = ("add", "change", "delete", "view", "manage")
+        permissions = [
+            ("apply_application", _("提交低保申请（含代为申请）")),
+            ("accept_application", _("受理低保申请")),
+            ("investigate_application", _("入户调查和邻里访问")),
+            ("crosscheck_application", _("录入家庭经济状况核对报告")),
+            ("calculate_application", _("收入核算")),
+            ("propose_application", _("提出初审意见")),
+            ("record_objection", _("登记公示异议")),
+            ("handle_objection", _("处理公示异议")),
+            ("confirm_application", _("审核确认（区县）")),
+            ("confirm_delegated_application", _("审核确认（受委托镇街）")),
+            ("decide_application", _("作出决定（区县）")),
+            ("decide_delegated_application", _("作出决定（受委托镇街）")),
+            ("deliver_notice", _("送达不予批准通知")),
+            ("extend_deadline", _("延长办理期限")),
+            ("reveal_idnumber", _("查看完整身份证号码")),
+        ]
+
+    def clean(self):
+        if self.channel == self.Channel.PROXY and not self.proxy_name:
+            raise ValidationError({"proxy_name": _("代为申请须填写代办人姓名。")})
+        if self.channel == self.Channel.PROXY and not self.entrustment_recorded:
+            raise ValidationError(
+                {"entrustment_recorded": _("代为申请须留存委托手续。")}
+            )
+
+    # Branch conditions used by the flow -------------------------------------
+
+    @property
+    def materials_complete(self) -> bool:
+        return not self.missing_items.strip()
+
+    @property
+    def latest_opinion(self):
+        return self.opinions.order_by("-pk").first()
+
+    @property
+    def proposes_inclusion(self) -> bool:
+        opinion = self.latest_opinion
+        return bool(opinion and opinion.proposes_inclusion)
+
+    @property
+    def notice_completed(self) -> bool:
+        return self.notices.filter(ended=True).exists()
+
+    @property
+    def open_objections(self):
+        return self.objections.filter(resolved_on__isnull=True)
+
+    @property
+    def has_open_objections(self) -> bool:
+        return self.open_objections.exists()
+
+    @property
+    def needs_notice(self) -> bool:
+        """A proposal to include is published once (S1 Art 19); after an
+        objection the new opinion goes on to review (DOMAIN 7a)."""
+        return self.proposes_inclusion and not self.notice_completed
+
+    @property
+    def reinvestigation_requested(self) -> bool:
+        last = self.objections.filter(resolved_on__isnull=False).order_by("-pk").first()
+        return bool(last and last.handling == Objection.Handling.REINVESTIGATE)
+
+    @property
+    def review_permission(self) -> str:
+        if self.town_confirms:
+            return "workflows.confirm_delegated_application"
+        return "workflows.confirm_application"
+
+    @property
+    def decision_permission(self) -> str:
+        if self.town_confirms:
+            return "workflows.decide_delegated_application"
+        return "workflows.decide_application"
+
+    @property
+    def home_visit_reasons(self) -> list:
+        """Why review must visit the household (S1 Art 20), empty if it need not."""
+        reasons = []
+        if self.separate_registration:
+            reasons.append(_("单独登记备案"))
+        if self.objections.exists():
+            reasons.append(_("公示期间有异议"))
+        if self.spot_check:
+            reasons.append(_("抽中入户抽查"))
+        return reasons
+
+    @property
+    def is_approved(self) -> bool:
+        decision = self.decisions.order_by("-pk").first()
+        return bool(decision and decision.outcome == Decision.Outcome.APPROVE)
+
+
+class HomeVisit(models.Model):
+    """入户调查 (S1 Art 16): at least two investigators, signed by the family."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("入户")
+        VIDEO = "video", _("视频（紧急情况）")
+        PHONE = "phone", _("电话（紧急情况）")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="home_visits"
+    )
+    visited_on = models.DateField(_("调查日期"))
+    method = models.CharField(
+        _("调查方式"), max_length=16, choices=Method.choices, default=Method.IN_PERSON
+    )
+    remote_reason = models.CharField(_("非入户原因"), max_length=200, blank=True)
+    investigator_1 = models.ForeignKey(
+        User, verbose_name=_("调查人员一"), on_delete=models.PROTECT, related_name="+"
+    )
+    investigator_2 = models.ForeignKey(
+        User, verbose_name=_("调查人员二"), on_delete=models.PROTECT, related_name="+"
+    )
+    family_present = models.CharField(_("在场家庭成员"), max_length=200)
+    household_signed = models.BooleanField(_("家庭成员已在调查表上签字"))
+    living_conditions = models.TextField(_("生活状况"))
+    findings = models.TextField(_("调查结论"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("入户调查")
+        verbose_name_plural = _("入户调查")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class NeighbourVisit(models.Model):
+    """邻里访问: what neighbours and the village committee say."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="neighbour_visits"
+    )
+    visited_on = models.DateField(_("访问日期"))
+    persons_interviewed = models.CharField(_("走访对象"), max_length=200)
+    findings = models.TextField(_("访问情况"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("邻里访问")
+        verbose_name_plural = _("邻里访问")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class CrossCheckReport(models.Model):
+    """家庭经济状况信息核对报告 from the county verification body (S1 Art 17–18)."""
+
+    class Result(models.TextChoices):
+        CONSISTENT = "consistent", _("核对结果与申报一致")
+        DISCREPANT = "discrepant", _("核对发现未申报的收入或财产")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="crosscheck_reports"
+    )
+    report_number = models.CharField(_("核对报告编号"), max_length=64)
+    checked_on = models.DateField(_("核对日期"))
+    result = models.CharField(_("核对结果"), max_length=16, choices=Result.choices)
+    findings = models.TextField(
+        _("核对情况"),
+        help_text=_(
+            "户籍、纳税、社保、养老金、不动产、工商、公积金、车辆、存款证券保险、死亡、婚姻等。"
+        ),
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("信息核对报告")
+        verbose_name_plural = _("信息核对报告")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class Assessment(models.Model):
+    """A stored run of the income calculation: inputs, result, rule version.
+
+    Re-running ``workflows.dibao.income.calculate`` on ``inputs`` gives
+    ``result`` again; that is how an auditor checks it.
+    """
+
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", _("符合低保条件")
+        MARGINAL = "marginal", _("低保边缘家庭")
+        NOT_ELIGIBLE = "not_eligible", _("不符合条件")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assessments"
+    )
+    rule_version = models.CharField(_("核算规则版本"), max_length=32)
+    standard = models.ForeignKey(
+        "workflows.AssistanceStandard",
+        verbose_name=_("适用标准"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inputs = models.JSONField(_("核算输入"))
+    result = models.JSONField(_("核算结果"))
+    outcome = models.CharField(_("核算结论"), max_length=16, choices=Outcome.choices)
+    per_capita_income = money_field(_("人均月收入（元）"))
+    monthly_amount = money_field(_("月补差金额（元）"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("核算人")
+    )
+    created_at = models.DateTimeField(_("核算时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("收入核算")
+        verbose_name_plural = _("收入核算")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class Opinion(models.Model):
+    """初审意见 of the town (S1 Art 19)."""
+
+    class Proposal(models.TextChoices):
+        INCLUDE = "include", _("拟纳入低保")
+        INCLUDE_SINGLE = "include_single", _("拟按单人保纳入")
+        REJECT = "reject", _("拟不予纳入")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="opinions"
+    )
+    proposal = models.CharField(_("初审意见"), max_length=16, choices=Proposal.choices)
+    single_member = models.ForeignKey(
+        "workflows.Member",
+        verbose_name=_("单人保对象"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_amount = money_field(_("拟保障金额（元/月）"), default=0)
+    reasons = models.TextField(_("理由"))
+    after_objection = models.BooleanField(_("异议处理后重新提出"), default=False)
+    given_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    given_on = models.DateField(_("日期"), default=timezone.localdate)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("初审意见")
+        verbose_name_plural = _("初审意见")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+    @property
+    def proposes_inclusion(self):
+        return self.proposal in (self.Proposal.INCLUDE, self.Proposal.INCLUDE_SINGLE)
+
+
+class Notice(models.Model):
+    """公示: name, household size and proposed amount only; no ID, no illness."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="notices"
+    )
+    opinion = models.ForeignKey(Opinion, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("公示地点"), max_length=200)
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示结束"))
+    applicant_name = models.CharField(_("申请人"), max_length=64)
+    household_size = models.PositiveSmallIntegerField(_("保障人数"))
+    proposed_amount = money_field(_("拟保障金额（元/月）"))
+    ended = models.BooleanField(_("公示期满"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class Objection(models.Model):
+    """异议 raised during the public notice, and how it was resolved (7a)."""
+
+    class Handling(models.TextChoices):
+        REINVESTIGATE = "reinvestigate", _("重新调查核实")
+        COMMUNITY_REVIEW = "community_review", _("组织民主评议")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="objections"
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, related_name="objections"
+    )
+    received_on = models.DateField(_("收到日期"))
+    objector = models.CharField(_("异议人（可匿名）"), max_length=64, blank=True)
+    content = models.TextField(_("异议内容"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    handling = models.CharField(
+        _("处理方式"), max_length=20, choices=Handling.choices, blank=True
+    )
+    result = models.TextField(_("处理结果"), blank=True)
+    resolved_on = models.DateField(_("处理日期"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("处理人"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class Review(models.Model):
+    """审核确认 (S1 Art 20), with the mandatory or spot-check home visit."""
+
+    class Conclusion(models.TextChoices):
+        CONFIRM = "confirm", _("同意初审意见")
+        AMEND = "amend", _("调整保障金额")
+        DISAGREE = "disagree", _("不同意纳入")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reviews"
+    )
+    visit_required_reason = models.CharField(
+        _("须入户核查的原因"), max_length=200, blank=True
+    )
+    spot_checked = models.BooleanField(_("抽中入户抽查"), default=False)
+    visited_on = models.DateField(_("入户核查日期"), null=True, blank=True)
+    visit_findings = models.TextField(_("入户核查情况"), blank=True)
+    conclusion = models.CharField(
+        _("审核意见"), max_length=16, choices=Conclusion.choices
+    )
+    amount = money_field(_("确认保障金额（元/月）"), default=0)
+    remarks = models.TextField(_("审核说明"))
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人")
+    )
+    reviewed_on = models.DateField(_("审核日期"), default=timezone.localdate)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("审核确认")
+        verbose_name_plural = _("审核确认")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class Decision(models.Model):
+    """决定 (S1 Art 21): approval with amount and start month, or rejection."""
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", _("批准")
+        REJECT = "reject", _("不予批准")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="decisions"
+    )
+    outcome = models.CharField(_("决定"), max_length=8, choices=Outcome.choices)
+    monthly_amount = money_field(_("保障金额（元/月）"), default=0)
+    start_month = models.DateField(_("起始月份"), null=True, blank=True)
+    certificate_number = models.CharField(_("低保证编号"), max_length=32, blank=True)
+    reasons = models.TextField(_("理由"))
+    remedies = models.TextField(_("救济途径告知"), blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
+    )
+    decided_on = models.DateField(_("决定日期"), default=timezone.localdate)
+    delivered_on = models.DateField(_("通知送达日期"), null=True, blank=True)
+    delivery_method = models.CharField(_("送达方式"), max_length=64, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("决定")
+        verbose_name_plural = _("决定")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+
+class RosterEntry(models.Model):
+    """An approved household on the recipient roster (保障名册, 公布名单)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在保")
+        STOPPED = "stopped", _("停保")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="roster_entry"
+    )
+    household = models.ForeignKey(
+        "workflows.Household", on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    region = models.ForeignKey(
+        "roles.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("村（社区）"),
+    )
+    single_member = models.ForeignKey(
+        "workflows.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单人保对象"),
+    )
+    household_size = models.PositiveSmallIntegerField(_("保障人数"))
+    monthly_amount = money_field(_("保障金额（元/月）"))
+    start_month = models.DateField(_("起始月份"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("保障对象")
+        verbose_name_plural = _("保障名册")
+        ordering = ["region__path", "pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+    @property
+    def scope_region_path(self):
+        return self.region.path

@@ -1,0 +1,421 @@
+"""Lists and the case page of the 低保 app, all built on scoped selectors."""
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+from viewflow.views import ListModelView
+from viewflow.workflow.flow.views import mixins as vf_mixins
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from roles.scope import region_q
+from roles.selectors import task_inbox, task_queue, tasks_visible_to
+
+from ..clock.services import calendar_confirmed, working_days_between
+from ..core.masking import mask_id_number
+from ..core.views import apply_validation_error
+from . import forms, selectors, services
+from .explain import describe
+from .models import Application, RosterEntry
+
+TASK_RELATED = (
+    "process",
+    "process__case",
+    "process__case__region",
+    "process__case__region__parent",
+    "process__case__application",
+    "process__case__application__applicant",
+    "deadline",
+    "owner",
+)
+
+
+def _due(task):
+    deadline = getattr(task, "deadline", None)
+    if deadline is not None:
+        return deadline.due_on
+    return task.process.case.application.due_on
+
+
+def due_badge(due):
+    if due is None:
+        return ""
+    today = timezone.localdate()
+    if due < today:
+        css, label = "zz-due zz-due--overdue", _("已逾期")
+    elif working_days_between(today, due) <= 2:
+        css, label = "zz-due zz-due--soon", _("即将到期")
+    else:
+        css, label = "zz-due", ""
+    return format_html('<span class="{}">{} {}</span>', css, due.isoformat(), label)
+
+
+class TaskListBase(vf_mixins.StoreRequestPathMixin, ListModelView):
+    """Tasks of the 低保 flow, newest deadline first, in the user's scope."""
+
+    flow_class = None
+    model = Task
+    columns = ("case_number", "step", "applicant", "village", "due", "created")
+    paginate_by = 30
+
+    def scoped(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        qs = (
+            self.scoped()
+            .filter(process__flow_class=self.flow_class)
+            .select_related(*TASK_RELATED)
+            .annotate(
+                due_on=Coalesce(
+                    F("deadline__due_on"), F("process__case__application__due_on")
+                )
+            )
+            .order_by(F("due_on").asc(nulls_last=True), "created")
+        )
+        term = self.request.GET.get("q", "").strip()
+        if term:
+            qs = qs.filter(process__case__application__applicant__name__contains=term)
+        return qs
+
+    def case_number(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">{}</a>', url, task.process.case.number)
+
+    case_number.short_description = gettext_lazy("案件编号")
+
+    def step(self, task):
+        return task.flow_task.task_title
+
+    step.short_description = gettext_lazy("办理环节")
+
+    def applicant(self, task):
+        return task.process.case.application.applicant.name
+
+    applicant.short_description = gettext_lazy("申请人")
+
+    def village(self, task):
+        region = task.process.case.region
+        return f"{region.parent.name} {region.name}"
+
+    village.short_description = gettext_lazy("村（社区）")
+
+    def due(self, task):
+        return due_badge(task.due_on)
+
+    due.short_description = gettext_lazy("截止日期")
+
+    def created(self, task):
+        return timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M")
+
+    created.short_description = gettext_lazy("到达时间")
+
+
+class InboxView(TaskListBase):
+    title = gettext_lazy("我的待办")
+
+    def scoped(self):
+        return task_inbox(self.request.user)
+
+
+class QueueView(TaskListBase):
+    title = gettext_lazy("可领取的任务")
+    columns = ("case_number", "step", "applicant", "village", "due", "created", "take")
+
+    def scoped(self):
+        return task_queue(self.request.user)
+
+    def take(self, task):
+        url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+        return format_html('<a class="zz-button" href="{}">{}</a>', url, _("领取"))
+
+    take.short_description = gettext_lazy("操作")
+
+
+class ArchiveView(TaskListBase):
+    title = gettext_lazy("我已办结的任务")
+    columns = ("case_number", "step", "applicant", "village", "finished")
+
+    def scoped(self):
+        return tasks_visible_to(self.request.user).filter(
+            owner=self.request.user, status=STATUS.DONE, flow_task_type="HUMAN"
+        )
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-finished")
+
+    def finished(self, task):
+        return timezone.localtime(task.finished).strftime("%Y-%m-%d %H:%M")
+
+    finished.short_description = gettext_lazy("办结时间")
+
+
+class CaseFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(
+        label=gettext_lazy("办理环节"), choices=Application.Stage.choices
+    )
+    opened_after = django_filters.DateFilter(
+        field_name="opened_on",
+        lookup_expr="gte",
+        label=gettext_lazy("登记日期起"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_before = django_filters.DateFilter(
+        field_name="opened_on",
+        lookup_expr="lte",
+        label=gettext_lazy("登记日期止"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["stage"]
+
+
+class CaseListView(vf_mixins.StoreRequestPathMixin, ListModelView):
+    """Every 低保 case in the user's regions."""
+
+    flow_class = None
+    model = Application
+    title = gettext_lazy("低保案件")
+    columns = ("case_number", "applicant_name", "village", "stage", "opened_on", "due")
+    filterset_class = CaseFilter
+    search_fields = ["applicant__name"]
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.queryset = selectors.applications_visible_to(self.request.user).order_by(
+            "-created"
+        )
+        return super().get_queryset()
+
+    def case_number(self, case):
+        url = self.request.resolver_match.flow_viewset.reverse(
+            "process_detail", args=[case.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, case.number)
+
+    case_number.short_description = gettext_lazy("案件编号")
+
+    def applicant_name(self, case):
+        return case.applicant.name
+
+    applicant_name.short_description = gettext_lazy("申请人")
+
+    def village(self, case):
+        return f"{case.region.parent.name} {case.region.name}"
+
+    village.short_description = gettext_lazy("村（社区）")
+
+    def due(self, case):
+        return due_badge(case.due_on) if not case.finished else ""
+
+    due.short_description = gettext_lazy("办结期限")
+
+
+class CaseDetailView(generic.DetailView):
+    """The case page: household, members (masked), incomes, the calculation
+    with its explanation, notice, objections, review, decision, task trail."""
+
+    flow_class = None
+    template_name = "workflows/dibao/case_detail.html"
+    context_object_name = "case"
+    pk_url_kwarg = "process_pk"
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        user = self.request.user
+        household = case.household
+        members = list(
+            household.members.prefetch_related("incomes__income_type", "deductions")
+        )
+        reveal = self.request.session.get("revealed_members", [])
+        for m in members:
+            m.shown_id = m.id_number if m.pk in reveal else mask_id_number(m.id_number)
+            m.revealed = m.pk in reveal
+        if reveal:
+            self.request.session["revealed_members"] = []
+        assessment = case.current_assessment
+        tasks = (
+            case.task_set.select_related("owner", "deadline")
+            .exclude(flow_task_type__in=["START", "END"])
+            .order_by("created")
+        )
+        active = [
+            t
+            for t in tasks
+            if t.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+        ]
+        context.update(
+            members=members,
+            assets=household.assets.all(),
+            assessment=assessment,
+            explanation=[describe(line) for line in assessment.result["lines"]]
+            if assessment
+            else [],
+            opinions=case.opinions.select_related("single_member", "given_by"),
+            notices=case.notices.all(),
+            objections=case.objections.select_related("recorded_by", "resolved_by"),
+            home_visits=case.home_visits.select_related(
+                "investigator_1", "investigator_2"
+            ),
+            neighbour_visits=case.neighbour_visits.all(),
+            crosscheck_reports=case.crosscheck_reports.all(),
+            reviews=case.reviews.select_related("reviewed_by"),
+            decisions=case.decisions.select_related("decided_by"),
+            tasks=tasks,
+            active_tasks=active,
+            can_reveal=user.has_perm("workflows.reveal_idnumber", case),
+            can_record_objection=user.has_perm("workflows.record_objection", case)
+            and case.notices.filter(ended=False).exists(),
+            can_extend=user.has_perm("workflows.extend_deadline", case)
+            and case.accepted_on
+            and not case.finished
+            and case.limit_code != "overall_extended",
+            objection_form=forms.ObjectionRecordForm(),
+            extend_form=forms.ExtendForm(),
+            days_left=working_days_between(timezone.localdate(), case.due_on)
+            if case.due_on and not case.finished
+            else None,
+            calendar_ok=calendar_confirmed(timezone.localdate().year),
+        )
+        return context
+
+
+def _case_for(request, process_pk, perm):
+    case = get_object_or_404(
+        selectors.applications_visible_to(request.user), pk=process_pk
+    )
+    if not request.user.has_perm(perm, case):
+        raise PermissionDenied
+    return case
+
+
+def _case_url(request, case):
+    return request.resolver_match.flow_viewset.reverse("process_detail", args=[case.pk])
+
+
+class RevealIdView(generic.View):
+    """Show one member's full ID number once, on explicit request (POST)."""
+
+    def post(self, request, process_pk, member_pk):
+        case = _case_for(request, process_pk, "workflows.reveal_idnumber")
+        member = get_object_or_404(case.household.members, pk=member_pk)
+        services.id_number_revealed(
+            case=case, member=member, user=request.user, request=request
+        )
+        request.session["revealed_members"] = [member.pk]
+        return HttpResponseRedirect(_case_url(request, case) + "#members")
+
+
+class RecordObjectionView(generic.View):
+    def post(self, request, process_pk):
+        case = _case_for(request, process_pk, "workflows.record_objection")
+        form = forms.ObjectionRecordForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.objection_record(
+                        application=case, user=request.user, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+        if form.errors:
+            return render(
+                request,
+                "workflows/dibao/action_form.html",
+                {"case": case, "form": form, "title": _("登记公示异议")},
+                status=422,
+            )
+        messages.success(
+            request, _("异议已登记，公示期满后进入异议处理。"), fail_silently=True
+        )
+        return HttpResponseRedirect(_case_url(request, case))
+
+
+class ExtendDeadlineView(generic.View):
+    def post(self, request, process_pk):
+        case = _case_for(request, process_pk, "workflows.extend_deadline")
+        form = forms.ExtendForm(request.POST)
+        if form.is_valid():
+            try:
+                services.deadline_extend(
+                    application=case,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+        if form.errors:
+            return render(
+                request,
+                "workflows/dibao/action_form.html",
+                {"case": case, "form": form, "title": _("延长办理期限")},
+                status=422,
+            )
+        messages.success(
+            request,
+            _("办理期限已延长至 %(due)s。") % {"due": case.due_on},
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(_case_url(request, case))
+
+
+class RosterView(ListModelView):
+    """保障名册: approved households, for publication (no ID numbers)."""
+
+    flow_class = None
+    model = RosterEntry
+    title = gettext_lazy("低保保障名册（公布名单）")
+    columns = (
+        "name",
+        "village",
+        "household_size",
+        "monthly_amount",
+        "start_month",
+        "status",
+    )
+    paginate_by = 50
+
+    def has_view_permission(self, user, obj=None):
+        return user.has_perm("workflows.view_application")
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = RosterEntry.objects.select_related(
+            "application__applicant", "single_member", "region__parent"
+        ).order_by("region__path", "pk")
+        if not user.is_superuser:
+            qs = qs.filter(region_q(user, "workflows.view_application"))
+        return qs
+
+    def name(self, entry):
+        return (entry.single_member or entry.application.applicant).name
+
+    name.short_description = gettext_lazy("姓名")
+
+    def village(self, entry):
+        return f"{entry.region.parent.name} {entry.region.name}"
+
+    village.short_description = gettext_lazy("村（社区）")
+
+
+def home(request):
+    """The front page: a user's inbox."""
+    from .flows import DibaoFlow
+
+    return HttpResponseRedirect(DibaoFlow.instance.reverse("inbox"))

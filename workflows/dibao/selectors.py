@@ -1,0 +1,34 @@
+"""Reads of the 低保 process."""
+
+from django.urls import NoReverseMatch
+
+from roles.selectors import cases_visible_to
+
+from .models import Application
+
+
+def applications_visible_to(user):
+    return cases_visible_to(user, Application).select_related(
+        "region", "region__parent", "applicant", "household"
+    )
+
+
+def open_case_of_household(household):
+    """The unfinished application of ``household``, if any."""
+    return (
+        Application.objects.filter(household=household, finished__isnull=True)
+        .exclude(status="CANCELED")
+        .first()
+    )
+
+
+def case_link_for(user, case):
+    """URL of ``case`` if ``user`` may see it, else None."""
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return None
+    try:
+        from .flows import DibaoFlow
+
+        return DibaoFlow.instance.reverse("process_detail", args=[case.pk])
+    except NoReverseMatch:
+        return None

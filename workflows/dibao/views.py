@@ -1,0 +1,327 @@
+"""Step pages of the 低保 flow: each saves its form through one service."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+
+from ..core.views import TaskFormView, apply_validation_error
+from . import forms, income, services
+from .explain import describe
+
+
+class ApplyView(generic.FormView):
+    """1. 申请: household, members, the declaration and the papers."""
+
+    template_name = "workflows/dibao/apply.html"
+    form_class = forms.ApplyForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_formsets(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return {
+            "members": forms.MemberFormSet(data, prefix="members"),
+            "incomes": forms.IncomeFormSet(data, prefix="incomes"),
+            "deductions": forms.DeductionFormSet(data, prefix="deductions"),
+            "assets": forms.AssetFormSet(data, prefix="assets"),
+        }
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formsets", self.get_formsets())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        formsets = self.get_formsets()
+        valid = form.is_valid() & all(fs.is_valid() for fs in formsets.values())
+        if valid:
+            valid = self._check_member_numbers(formsets)
+        if not valid:
+            return self.render_to_response(
+                self.get_context_data(form=form, formsets=formsets)
+            )
+        data = self._application_data(form, formsets)
+        try:
+            with transaction.atomic():
+                services.application_submit(
+                    application=request.activation.process, user=request.user, data=data
+                )
+        except (ValidationError, PermissionDenied) as error:
+            links = []
+            if isinstance(error, ValidationError):
+                for e in getattr(error, "error_list", [error]):
+                    if e.code == "duplicate" and e.params and e.params.get("link"):
+                        links.append((e.message, e.params["link"]))
+                apply_validation_error(form, error)
+            else:
+                form.add_error(None, str(error))
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form, formsets=formsets, duplicate_links=links
+                )
+            )
+        request.activation.execute()
+        messages.success(
+            request,
+            _("申请已提交，案件编号 %(number)s，等待镇（街道）受理。")
+            % {"number": request.activation.process.number},
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(
+            request.resolver_match.flow_viewset.reverse(
+                "process_detail", args=[request.activation.process.pk]
+            )
+        )
+
+    def _check_member_numbers(self, formsets):
+        count = len([f for f in formsets["members"].forms if f.cleaned_data])
+        ok = True
+        for name in ("incomes", "deductions"):
+            for f in formsets[name].forms:
+                no = f.cleaned_data.get("member_no") if f.cleaned_data else None
+                if no and no > count:
+                    f.add_error("member_no", _("没有第 %(no)s 位成员。") % {"no": no})
+                    ok = False
+        return ok
+
+    def _application_data(self, form, formsets):
+        def rows(name):
+            return [f.cleaned_data for f in formsets[name].forms if f.cleaned_data]
+
+        members = [services.MemberData(**row) for row in rows("members")]
+        incomes = [
+            services.IncomeData(
+                member_index=r["member_no"] - 1,
+                income_type=r["income_type"],
+                monthly_amount=r["monthly_amount"],
+                note=r["note"],
+            )
+            for r in rows("incomes")
+        ]
+        deductions = [
+            services.DeductionData(
+                member_index=r["member_no"] - 1,
+                kind=r["kind"],
+                monthly_amount=r["monthly_amount"],
+                note=r["note"],
+            )
+            for r in rows("deductions")
+        ]
+        assets = [services.AssetData(**r) for r in rows("assets")]
+        return services.ApplicationData(
+            members=members,
+            incomes=incomes,
+            deductions=deductions,
+            assets=assets,
+            **form.cleaned_data,
+        )
+
+
+class AcceptView(TaskFormView):
+    form_class = forms.AcceptForm
+    decide = gettext_lazy(
+        "核对申请材料是否齐全：齐全的予以受理并开始计时；不齐全的，一次性告知需补齐的全部材料。"
+        "申请人或家庭成员为经办人员、村（社区）干部近亲属的，单独登记备案。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十一条、第十二条")
+
+    def perform(self, form):
+        services.application_accept(
+            application=self.case,
+            user=self.request.user,
+            missing_items=form.cleaned_data["missing_items"],
+            separate_registration=form.cleaned_data["separate_registration"],
+            separate_registration_reason=form.cleaned_data[
+                "separate_registration_reason"
+            ],
+        )
+
+
+class MaterialsView(TaskFormView):
+    form_class = forms.MaterialsForm
+    decide = gettext_lazy("申请人补齐材料后予以受理，办理时限自受理之日起计算。")
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十一条")
+
+    def perform(self, form):
+        services.materials_received(
+            application=self.case,
+            user=self.request.user,
+            on=form.cleaned_data["received_on"],
+            still_missing=form.cleaned_data["still_missing"],
+        )
+
+
+class HomeVisitView(TaskFormView):
+    form_class = forms.HomeVisitForm
+    decide = gettext_lazy(
+        "由两名工作人员入户，了解家庭人口、收入、财产和生活状况，调查表由调查人员和在场家庭成员签字。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十五条、第十六条")
+
+    def extra_form_kwargs(self):
+        return {"case": self.case, "user": self.request.user}
+
+    def perform(self, form):
+        services.home_visit_record(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class NeighbourVisitView(TaskFormView):
+    form_class = forms.NeighbourVisitForm
+    decide = gettext_lazy("走访邻里和村（居）民委员会，了解申请家庭的实际生活状况。")
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十六条")
+
+    def perform(self, form):
+        services.neighbour_visit_record(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class CrossCheckView(TaskFormView):
+    form_class = forms.CrossCheckForm
+    decide = gettext_lazy(
+        "录入区（市）居民家庭经济状况核对机构出具的核对报告。核对发现不符合条件的，"
+        "应告知申请人，申请人可提供证据申请复核。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十七条、第十八条")
+
+    def perform(self, form):
+        services.crosscheck_record(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class CalculateView(TaskFormView):
+    """6. 收入核算: edit the verified figures, preview, then confirm."""
+
+    template_name = "workflows/dibao/calculate.html"
+    form_class = forms.CalculateForm
+    decide = gettext_lazy(
+        "按调查核实和信息核对的结果修正家庭收入、支出和财产，确认人均月收入、财产状况和保障金额。"
+    )
+    basis = gettext_lazy(
+        "《最低生活保障审核确认办法》第十三条；《社会救助暂行办法》第九条、第十二条"
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        formsets = kwargs.get("formsets") or forms.economy_formsets(self.case.household)
+        context["formsets"] = formsets
+        try:
+            standard = services.standard_for(self.case, timezone.localdate())
+            result = income.calculate(services.snapshot_inputs(self.case, standard))
+            context["preview"] = result
+            context["preview_lines"] = [
+                describe(line.__dict__) for line in result.lines
+            ]
+            context["standard"] = standard
+        except ValidationError as error:
+            context["preview_error"] = error.messages
+        return context
+
+    def post(self, request, *args, **kwargs):
+        formsets = forms.economy_formsets(self.case.household, request.POST)
+        if not all(fs.is_valid() for fs in formsets.values()):
+            return self.render_to_response(
+                self.get_context_data(form=self.get_form(), formsets=formsets)
+            )
+        with transaction.atomic():
+            for fs in formsets.values():
+                for obj in fs.save(commit=False):
+                    obj.full_clean()
+                    obj.save()
+                for obj in fs.deleted_objects:
+                    obj.delete()
+        if "_confirm" not in request.POST:
+            messages.info(
+                request, _("已保存并重新核算，请核对结果。"), fail_silently=True
+            )
+            return HttpResponseRedirect(request.path)
+        return self.form_valid(self.get_form())
+
+    def perform(self, form):
+        services.income_assess(application=self.case, user=self.request.user)
+
+
+class OpinionView(TaskFormView):
+    form_class = forms.OpinionForm
+    decide = gettext_lazy(
+        "根据调查核实和收入核算结果提出初审意见。拟纳入的，在申请家庭所在村（社区）公示7天，"
+        "公示内容仅限姓名、保障人数和拟保障金额。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十九条")
+
+    def extra_form_kwargs(self):
+        return {"case": self.case}
+
+    def perform(self, form):
+        services.opinion_give(
+            application=self.case,
+            user=self.request.user,
+            proposal=form.cleaned_data["proposal"],
+            reasons=form.cleaned_data["reasons"],
+            notice_place=form.cleaned_data["notice_place"],
+            single_member=form.cleaned_data["single_member"],
+        )
+
+
+class ObjectionView(TaskFormView):
+    form_class = forms.ObjectionHandleForm
+    decide = gettext_lazy(
+        "公示期间有异议的，重新调查核实，或组织民主评议，然后重新提出初审意见。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第十九条")
+
+    def perform(self, form):
+        services.objection_handle(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class ReviewView(TaskFormView):
+    form_class = forms.ReviewForm
+    decide = gettext_lazy(
+        "审查调查材料和初审意见，作出审核确认意见。单独登记备案和公示有异议的案件必须入户核查，"
+        "并按比例随机抽查。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第二十条")
+
+    def perform(self, form):
+        services.review_record(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class DecisionView(TaskFormView):
+    form_class = forms.DecisionForm
+    decide = gettext_lazy(
+        "批准的，自作出决定的次月起发放保障金；不予批准的，书面说明理由并告知行政复议、行政诉讼权利。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第二十一条、第二十二条")
+
+    def perform(self, form):
+        services.decision_record(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class DeliveryView(TaskFormView):
+    form_class = forms.DeliveryForm
+    decide = gettext_lazy(
+        "自决定之日起3个工作日内，通过镇（街道）将不予批准通知书送达申请人。"
+    )
+    basis = gettext_lazy("《最低生活保障审核确认办法》第二十一条")
+
+    def perform(self, form):
+        services.rejection_deliver(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )

@@ -1,0 +1,30 @@
+import json
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from workflows.demo import DEMO
+
+
+class Command(BaseCommand):
+    help = "Migrate, load reference and demo data, print the demo logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true")
+
+    def handle(self, *args, no_demo=False, **options):
+        (settings.BASE_DIR / "var").mkdir(exist_ok=True)
+        call_command("migrate", verbosity=0)
+        call_command("load_reference")
+        if no_demo:
+            return
+        call_command("load_demo")
+        data = json.loads((DEMO / "users.json").read_text(encoding="utf-8"))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {data['password']}):")
+        self.stdout.write(f"  {'admin':16} 系统管理员（Django admin: /admin/）")
+        for row in data["users"]:
+            self.stdout.write(
+                f"  {row['username']:16} {row['name']}  {row['role']}  {row['region']}"
+            )

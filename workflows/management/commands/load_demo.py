@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from workflows.demo import load_households, load_users
+
+
+class Command(BaseCommand):
+    help = "Load demo staff and households at every step of the 低保 flow (idempotent)."
+
+    def handle(self, *args, **options):
+        users = load_users()
+        households = load_households()
+        self.stdout.write(
+            f"Demo data loaded ({users} users, {households} households added)."
+        )

@@ -1,0 +1,36 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
+
+
+class Command(BaseCommand):
+    help = (
+        "Fire due workflow timers (public-notice ends). Runs once, or with --every N "
+        "in a loop beside the dev server (production: Celery beat or cron)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=int, default=0, help="seconds between sweeps"
+        )
+
+    def handle(self, *args, every=0, **options):
+        running = True
+
+        def stop(*_):
+            nonlocal running
+            running = False
+
+        signal.signal(signal.SIGTERM, stop)
+        while True:
+            fired = fire_due_timers() + fire_due_conditions()
+            if fired or not every:
+                self.stdout.write(f"{fired} timer(s) fired")
+            if not every or not running:
+                return
+            for _ in range(every):
+                if not running:
+                    return
+                time.sleep(1)

@@ -1,0 +1,23 @@
+"""All models of the ``workflows`` app, defined in their subpackages."""
+
+from .clock.models import CalendarDay, TimeLimit  # noqa: F401
+from .core.models import Case, SensitiveAccess, TaskDeadline  # noqa: F401
+from .dibao.models import (  # noqa: F401
+    Application,
+    Assessment,
+    CrossCheckReport,
+    Decision,
+    HomeVisit,
+    NeighbourVisit,
+    Notice,
+    Objection,
+    Opinion,
+    Review,
+    RosterEntry,
+)
+from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
+from .standards.models import (  # noqa: F401
+    AssistanceStandard,
+    DistrictPolicy,
+    IncomeType,
+)
