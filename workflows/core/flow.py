@@ -15,6 +15,7 @@ from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import flow, lock
 
+from . import views
 from .services import assign_deadline
 
 
@@ -76,9 +77,19 @@ class View(ScopedNodeMixin, flow.View):
     whose role holds the step's permission; with an optional statutory deadline.
     """
 
+    rule = ""
+    assign_view_class = views.AssignTaskView
+    unassign_view_class = views.UnassignTaskView
+    detail_view_class = views.DetailTaskView
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._deadline = None
+
+    def Rule(self, text):
+        """The legal basis shown with the task (e.g. 《……办法》第十六条)."""
+        self.rule = text
+        return self
 
     def Deadline(self, code, since=None):
         """Attach the statutory limit ``code``, counted from ``since(activation)``

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
+from viewflow.workflow.flow.views import actions as vf_actions
+from viewflow.workflow.flow.views import detail as vf_detail
 
 
 def apply_validation_error(form, error: ValidationError):
@@ -28,12 +30,11 @@ def apply_validation_error(form, error: ValidationError):
 
 
 class TaskFormView(generic.FormView):
-    """A human task's page. Subclasses set ``form_class``, ``decide``,
-    ``basis`` and implement ``perform(form)``."""
+    """A human task's page. What to decide and the rule come from the flow
+    node (``.Annotation(description=…)`` and ``.Rule(…)``). Subclasses set
+    ``form_class`` and implement ``perform(form)``."""
 
     template_name = "workflows/task.html"
-    decide = ""
-    basis = ""
     summary_template = "workflows/dibao/includes/case_summary.html"
     success_message = gettext_lazy("“%(task)s”已完成。")
 
@@ -63,8 +64,8 @@ class TaskFormView(generic.FormView):
         context.update(
             case=self.case,
             task=self.task,
-            decide=self.decide,
-            basis=self.basis,
+            decide=self.task.flow_task.task_description,
+            basis=self.task.flow_task.rule,
             deadline=deadline,
             summary_template=self.summary_template,
             today=timezone.localdate(),
@@ -94,3 +95,38 @@ class TaskFormView(generic.FormView):
 
     def get_success_url(self):
         return self.request.resolver_match.flow_viewset.get_success_url(self.request)
+
+
+class TaskPageMixin:
+    """Context shared by the assign / unassign / detail pages of a task."""
+
+    summary_template = TaskFormView.summary_template
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activation = self.request.activation
+        task = activation.task
+        context.update(
+            case=activation.process,
+            task=task,
+            decide=task.flow_task.task_description,
+            basis=getattr(task.flow_task, "rule", ""),
+            deadline=getattr(task, "deadline", None),
+            summary_template=self.summary_template,
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class AssignTaskView(TaskPageMixin, vf_actions.AssignTaskView):
+    template_name = "workflows/task_assign.html"
+    success_message = gettext_lazy("已领取任务 {task}。")
+
+
+class UnassignTaskView(TaskPageMixin, vf_actions.UnassignTaskView):
+    template_name = "workflows/task_unassign.html"
+    success_message = gettext_lazy("任务 {task} 已退回待领取。")
+
+
+class DetailTaskView(TaskPageMixin, vf_detail.DetailTaskView):
+    template_name = "workflows/task_detail.html"

@@ -45,7 +45,14 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #    cadres → separate registration (单独登记备案). S1 Art 11–12.
     accept = (
         flow.View(views.AcceptView.as_view())
-        .Annotation(title=_("受理"))
+        .Annotation(
+            title=_("受理"),
+            description=_(
+                "核对申请材料是否齐全：齐全的予以受理并开始计时；不齐全的，一次性告知需补齐的全部材料。"
+                "申请人或家庭成员为经办人员、村（社区）干部近亲属的，单独登记备案。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十一条、第十二条"))
         .Permission("workflows.accept_application")
         .Next(this.check_materials)
     )
@@ -57,7 +64,11 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     )
     await_materials = (
         flow.View(views.MaterialsView.as_view())
-        .Annotation(title=_("补齐材料"))
+        .Annotation(
+            title=_("补齐材料"),
+            description=_("申请人补齐材料后予以受理，办理时限自受理之日起计算。"),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十一条"))
         .Permission("workflows.accept_application")
         .Next(this.check_materials)
     )
@@ -75,21 +86,38 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     )
     home_visit = (
         flow.View(views.HomeVisitView.as_view())
-        .Annotation(title=_("入户调查"))
+        .Annotation(
+            title=_("入户调查"),
+            description=_(
+                "由两名工作人员入户，了解家庭人口、收入、财产和生活状况，调查表由调查人员和在场家庭成员签字。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十五条、第十六条"))
         .Permission("workflows.investigate_application")
         .Deadline("investigation_start", since=this.accepted_on)
         .Next(this.join_investigation)
     )
     neighbour_visit = (
         flow.View(views.NeighbourVisitView.as_view())
-        .Annotation(title=_("邻里访问"))
+        .Annotation(
+            title=_("邻里访问"),
+            description=_("走访邻里和村（居）民委员会，了解申请家庭的实际生活状况。"),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十六条"))
         .Permission("workflows.investigate_application")
         .Deadline("investigation_start", since=this.accepted_on)
         .Next(this.join_investigation)
     )
     cross_check = (
         flow.View(views.CrossCheckView.as_view())
-        .Annotation(title=_("家庭经济状况信息核对"))
+        .Annotation(
+            title=_("家庭经济状况信息核对"),
+            description=_(
+                "录入区（市）居民家庭经济状况核对机构出具的核对报告。核对发现不符合条件的，"
+                "应告知申请人，申请人可提供证据申请复核。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十七条、第十八条"))
         .Permission("workflows.crosscheck_application")
         .Deadline("crosscheck_start")
         .Next(this.join_investigation)
@@ -102,7 +130,17 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #    S1 Art 13; S2 Art 9, 12.
     calculate = (
         flow.View(views.CalculateView.as_view())
-        .Annotation(title=_("收入核算"))
+        .Annotation(
+            title=_("收入核算"),
+            description=_(
+                "按调查核实和信息核对的结果修正家庭收入、支出和财产，确认人均月收入、财产状况和保障金额。"
+            ),
+        )
+        .Rule(
+            _(
+                "《最低生活保障审核确认办法》第十三条；《社会救助暂行办法》第九条、第十二条"
+            )
+        )
         .Permission("workflows.calculate_application")
         .Next(this.first_opinion)
     )
@@ -111,7 +149,14 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #    (name, household size, amount only). S1 Art 19.
     first_opinion = (
         flow.View(views.OpinionView.as_view())
-        .Annotation(title=_("初审意见"))
+        .Annotation(
+            title=_("初审意见"),
+            description=_(
+                "根据调查核实和收入核算结果提出初审意见。拟纳入的，在申请家庭所在村（社区）公示7天，"
+                "公示内容仅限姓名、保障人数和拟保障金额。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十九条"))
         .Permission("workflows.propose_application")
         .Next(this.check_notice)
     )
@@ -142,7 +187,13 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #     opinion and onward to review.
     handle_objection = (
         flow.View(views.ObjectionView.as_view())
-        .Annotation(title=_("处理公示异议"))
+        .Annotation(
+            title=_("处理公示异议"),
+            description=_(
+                "公示期间有异议的，重新调查核实，或组织民主评议，然后重新提出初审意见。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十九条"))
         .Permission("workflows.handle_objection")
         .Next(this.route_objection)
     )
@@ -158,7 +209,14 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #    cases and cases with objections, plus a random spot check. S1 Art 20.
     review = (
         flow.View(views.ReviewView.as_view())
-        .Annotation(title=_("审核确认"))
+        .Annotation(
+            title=_("审核确认"),
+            description=_(
+                "审查调查材料和初审意见，作出审核确认意见。单独登记备案和公示有异议的案件必须入户核查，"
+                "并按比例随机抽查。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第二十条"))
         .Permission(lambda activation: activation.process.review_permission)
         .Deadline("confirmation")
         .onCreate(this.draw_spot_check)
@@ -169,7 +227,13 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     #    remedies, the notice delivered within 3 working days. S1 Art 21–22.
     decide = (
         flow.View(views.DecisionView.as_view())
-        .Annotation(title=_("作出决定"))
+        .Annotation(
+            title=_("作出决定"),
+            description=_(
+                "批准的，自作出决定的次月起发放保障金；不予批准的，书面说明理由并告知行政复议、行政诉讼权利。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第二十一条、第二十二条"))
         .Permission(lambda activation: activation.process.decision_permission)
         .Next(this.check_decision)
     )
@@ -181,7 +245,13 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     )
     deliver_rejection = (
         flow.View(views.DeliveryView.as_view())
-        .Annotation(title=_("送达不予批准通知"))
+        .Annotation(
+            title=_("送达不予批准通知"),
+            description=_(
+                "自决定之日起3个工作日内，通过镇（街道）将不予批准通知书送达申请人。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第二十一条"))
         .Permission("workflows.deliver_notice")
         .Deadline("rejection_notice")
         .Next(this.rejected)

@@ -338,18 +338,24 @@ class CrossCheckForm(forms.ModelForm):
 
 
 class MemberIncomeForm(forms.ModelForm):
+    monthly_amount = money(_("月均金额（元）"))
+
     class Meta:
         model = IncomeItem
         fields = ["member", "income_type", "monthly_amount", "note"]
 
 
 class MemberDeductionForm(forms.ModelForm):
+    monthly_amount = money(_("月均金额（元）"))
+
     class Meta:
         model = Deduction
         fields = ["member", "kind", "monthly_amount", "note"]
 
 
 class HouseholdAssetForm(forms.ModelForm):
+    value = money(_("价值（元）"), maximum=MAX_ASSET)
+
     class Meta:
         model = Asset
         fields = ["kind", "value", "quantity", "is_exempt", "note"]

@@ -252,7 +252,7 @@ class CaseDetailView(generic.DetailView):
         assessment = case.current_assessment
         tasks = (
             case.task_set.select_related("owner", "deadline")
-            .exclude(flow_task_type__in=["START", "END"])
+            .filter(flow_task_type__in=["HUMAN", "HUMAN_START", "TIMER"])
             .order_by("created")
         )
         active = [

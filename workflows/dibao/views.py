@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from ..core.views import TaskFormView, apply_validation_error
@@ -127,11 +126,6 @@ class ApplyView(generic.FormView):
 
 class AcceptView(TaskFormView):
     form_class = forms.AcceptForm
-    decide = gettext_lazy(
-        "核对申请材料是否齐全：齐全的予以受理并开始计时；不齐全的，一次性告知需补齐的全部材料。"
-        "申请人或家庭成员为经办人员、村（社区）干部近亲属的，单独登记备案。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十一条、第十二条")
 
     def perform(self, form):
         services.application_accept(
@@ -147,8 +141,6 @@ class AcceptView(TaskFormView):
 
 class MaterialsView(TaskFormView):
     form_class = forms.MaterialsForm
-    decide = gettext_lazy("申请人补齐材料后予以受理，办理时限自受理之日起计算。")
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十一条")
 
     def perform(self, form):
         services.materials_received(
@@ -161,10 +153,6 @@ class MaterialsView(TaskFormView):
 
 class HomeVisitView(TaskFormView):
     form_class = forms.HomeVisitForm
-    decide = gettext_lazy(
-        "由两名工作人员入户，了解家庭人口、收入、财产和生活状况，调查表由调查人员和在场家庭成员签字。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十五条、第十六条")
 
     def extra_form_kwargs(self):
         return {"case": self.case, "user": self.request.user}
@@ -177,8 +165,6 @@ class HomeVisitView(TaskFormView):
 
 class NeighbourVisitView(TaskFormView):
     form_class = forms.NeighbourVisitForm
-    decide = gettext_lazy("走访邻里和村（居）民委员会，了解申请家庭的实际生活状况。")
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十六条")
 
     def perform(self, form):
         services.neighbour_visit_record(
@@ -188,11 +174,6 @@ class NeighbourVisitView(TaskFormView):
 
 class CrossCheckView(TaskFormView):
     form_class = forms.CrossCheckForm
-    decide = gettext_lazy(
-        "录入区（市）居民家庭经济状况核对机构出具的核对报告。核对发现不符合条件的，"
-        "应告知申请人，申请人可提供证据申请复核。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十七条、第十八条")
 
     def perform(self, form):
         services.crosscheck_record(
@@ -205,12 +186,6 @@ class CalculateView(TaskFormView):
 
     template_name = "workflows/dibao/calculate.html"
     form_class = forms.CalculateForm
-    decide = gettext_lazy(
-        "按调查核实和信息核对的结果修正家庭收入、支出和财产，确认人均月收入、财产状况和保障金额。"
-    )
-    basis = gettext_lazy(
-        "《最低生活保障审核确认办法》第十三条；《社会救助暂行办法》第九条、第十二条"
-    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -254,11 +229,6 @@ class CalculateView(TaskFormView):
 
 class OpinionView(TaskFormView):
     form_class = forms.OpinionForm
-    decide = gettext_lazy(
-        "根据调查核实和收入核算结果提出初审意见。拟纳入的，在申请家庭所在村（社区）公示7天，"
-        "公示内容仅限姓名、保障人数和拟保障金额。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十九条")
 
     def extra_form_kwargs(self):
         return {"case": self.case}
@@ -276,10 +246,6 @@ class OpinionView(TaskFormView):
 
 class ObjectionView(TaskFormView):
     form_class = forms.ObjectionHandleForm
-    decide = gettext_lazy(
-        "公示期间有异议的，重新调查核实，或组织民主评议，然后重新提出初审意见。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第十九条")
 
     def perform(self, form):
         services.objection_handle(
@@ -289,11 +255,6 @@ class ObjectionView(TaskFormView):
 
 class ReviewView(TaskFormView):
     form_class = forms.ReviewForm
-    decide = gettext_lazy(
-        "审查调查材料和初审意见，作出审核确认意见。单独登记备案和公示有异议的案件必须入户核查，"
-        "并按比例随机抽查。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第二十条")
 
     def perform(self, form):
         services.review_record(
@@ -303,10 +264,6 @@ class ReviewView(TaskFormView):
 
 class DecisionView(TaskFormView):
     form_class = forms.DecisionForm
-    decide = gettext_lazy(
-        "批准的，自作出决定的次月起发放保障金；不予批准的，书面说明理由并告知行政复议、行政诉讼权利。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第二十一条、第二十二条")
 
     def perform(self, form):
         services.decision_record(
@@ -316,10 +273,6 @@ class DecisionView(TaskFormView):
 
 class DeliveryView(TaskFormView):
     form_class = forms.DeliveryForm
-    decide = gettext_lazy(
-        "自决定之日起3个工作日内，通过镇（街道）将不予批准通知书送达申请人。"
-    )
-    basis = gettext_lazy("《最低生活保障审核确认办法》第二十一条")
 
     def perform(self, form):
         services.rejection_deliver(

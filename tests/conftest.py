@@ -1,0 +1,28 @@
+"""Shared fixtures: reference data once per session, staff with posts."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import StaffFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Regions, roles, income types, parameters and the calendar, loaded once."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture
+def staff(db):
+    """``staff("town_caseworker", "370402106")`` → a user holding that post."""
+    return StaffFactory.with_post
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded():
+    """Viewflow names its URL namespaces when the URLconf is built; load it so
+    ``Flow.instance.reverse`` works before the first request of a test."""
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns

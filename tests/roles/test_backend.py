@@ -1,0 +1,79 @@
+"""The one permission rule: role permission AND region under an active post."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from roles.models import Post, Region, Role
+from roles.scope import clear_scope_cache
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+PERM = "workflows.accept_application"
+
+
+def region(code):
+    return Region.objects.get(code=code)
+
+
+def test_a_town_post_covers_its_villages_and_nothing_else(staff):
+    user = staff("town_caseworker", "370402106")
+    assert user.has_perm(PERM, region("370402106201"))
+    assert user.has_perm(PERM, region("370402106202"))
+    assert not user.has_perm(PERM, region("370402002001"))  # other town
+    assert not user.has_perm(PERM, region("370404103201"))  # other district
+    assert user.has_perm(PERM)  # "somewhere": opens lists, never an object
+
+
+def test_the_role_must_hold_the_permission(staff):
+    user = staff("village_coordinator", "370402106201")
+    assert user.has_perm("workflows.apply_application", region("370402106201"))
+    assert not user.has_perm(PERM, region("370402106201"))
+
+
+def test_a_district_post_covers_every_town_of_the_district(staff):
+    user = staff("district_reviewer", "370402")
+    for code in ("370402106201", "370402002002"):
+        assert user.has_perm("workflows.confirm_application", region(code))
+    assert not user.has_perm("workflows.confirm_application", region("370405001001"))
+
+
+def test_ended_or_inactive_posts_grant_nothing(staff):
+    user = staff("town_caseworker", "370402106")
+    post = user.posts.get()
+    post.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    post.save()
+    clear_scope_cache(user)
+    assert not user.has_perm(PERM, region("370402106201"))
+    post.valid_to = None
+    post.is_active = False
+    post.save()
+    clear_scope_cache(user)
+    assert not user.has_perm(PERM)
+
+
+def test_a_post_must_sit_at_a_level_its_role_allows():
+    user = StaffFactory()
+    post = Post(
+        user=user,
+        region=region("370402"),
+        role=Role.objects.get(code="town_caseworker"),
+    )
+    with pytest.raises(ValidationError):
+        post.full_clean()
+
+
+def test_inactive_users_have_no_permissions(staff):
+    user = staff("town_caseworker", "370402106")
+    user.is_active = False
+    assert not user.has_perm(PERM, region("370402106201"))
+
+
+def test_region_paths_are_materialized():
+    village = region("370402106201")
+    assert village.path == "370400/370402/370402106/370402106201/"
+    assert village.district.code == "370402" and village.town.code == "370402106"
+    assert village.full_name == "枣庄市市中区孟庄镇龚庄村"

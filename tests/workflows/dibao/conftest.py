@@ -1,0 +1,1 @@
+from .desk import cast  # noqa: F401  (fixture)

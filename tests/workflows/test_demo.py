@@ -1,0 +1,37 @@
+"""Demo data: every stage present, and loading twice changes nothing."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from workflows.dibao.models import Application
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts():
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_demo_has_households_at_every_step_and_is_idempotent():
+    call_command("load_demo", verbosity=0)
+    stages = set(Application.objects.values_list("stage", flat=True))
+    for stage in (
+        "acceptance",
+        "awaiting_materials",
+        "investigation",
+        "notice",
+        "objection",
+        "review",
+        "decision",
+        "approved",
+        "rejected",
+    ):
+        assert stage in stages, stage
+    single = Application.objects.get(roster_entry__single_member__isnull=False)
+    assert single.stage == "approved"
+    assert Application.objects.filter(channel="proxy", stage="approved").exists()
+    before = row_counts()
+    call_command("load_demo", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    assert row_counts() == before

@@ -1,0 +1,73 @@
+"""Administrators maintain parameters, the calendar and reference data here.
+
+Case data is changed through the workflow only; the admin shows it read-only
+(history included) so nothing bypasses the statutory steps.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .clock.models import CalendarDay, TimeLimit
+from .core.models import SensitiveAccess
+from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
+
+
+@admin.register(AssistanceStandard)
+class AssistanceStandardAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "district",
+        "area",
+        "monthly_standard",
+        "marginal_multiplier",
+        "valid_from",
+        "valid_to",
+        "is_sample",
+    )
+    list_filter = ("area", "is_sample", "district")
+    date_hierarchy = "valid_from"
+
+
+@admin.register(DistrictPolicy)
+class DistrictPolicyAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "district",
+        "confirmation_delegated",
+        "spot_check_ratio",
+        "valid_from",
+        "valid_to",
+        "is_sample",
+    )
+    list_filter = ("confirmation_delegated",)
+
+
+@admin.register(IncomeType)
+class IncomeTypeAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "category", "counted", "basis")
+    list_filter = ("counted", "category")
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "amount", "unit", "article", "valid_from", "valid_to")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "is_workday", "name", "source")
+    list_filter = ("is_workday", "source")
+    date_hierarchy = "date"
+
+
+@admin.register(SensitiveAccess)
+class SensitiveAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "action", "case", "record", "ip_address")
+    list_filter = ("action",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
