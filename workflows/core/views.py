@@ -58,6 +58,10 @@ class TaskFormView(generic.FormView):
     def extra_form_kwargs(self):
         return {}
 
+    def notes(self):
+        """Case-specific points the person must not miss on this step."""
+        return []
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         deadline = getattr(self.task, "deadline", None) if self.task.pk else None
@@ -69,6 +73,7 @@ class TaskFormView(generic.FormView):
             deadline=deadline,
             summary_template=self.summary_template,
             today=timezone.localdate(),
+            notes=self.notes(),
         )
         return context
 
@@ -120,12 +125,12 @@ class TaskPageMixin:
 
 class AssignTaskView(TaskPageMixin, vf_actions.AssignTaskView):
     template_name = "workflows/task_assign.html"
-    success_message = gettext_lazy("已领取任务 {task}。")
+    success_message = gettext_lazy("已领取任务 {task}")
 
 
 class UnassignTaskView(TaskPageMixin, vf_actions.UnassignTaskView):
     template_name = "workflows/task_unassign.html"
-    success_message = gettext_lazy("任务 {task} 已退回待领取。")
+    success_message = gettext_lazy("已退回待领取：任务 {task}")
 
 
 class DetailTaskView(TaskPageMixin, vf_detail.DetailTaskView):

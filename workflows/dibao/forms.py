@@ -40,6 +40,12 @@ def money(label, maximum=MAX_MONTHLY, **kwargs):
     )
 
 
+def with_blank(choices):
+    """Choices with an empty first option, so an untouched formset row stays
+    empty (and is ignored) instead of submitting a preselected value."""
+    return [("", "—")] + list(choices)
+
+
 def past_date(label, **kwargs):
     return forms.DateField(
         label=label,
@@ -122,9 +128,11 @@ class ApplyForm(forms.Form):
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("身份证号码"), max_length=20)
-    relation = forms.ChoiceField(label=_("与户主关系"), choices=Member.Relation.choices)
+    relation = forms.ChoiceField(
+        label=_("与户主关系"), choices=with_blank(Member.Relation.choices)
+    )
     employment = forms.ChoiceField(
-        label=_("就业状况"), choices=Member.Employment.choices
+        label=_("就业状况"), choices=with_blank(Member.Employment.choices)
     )
     disability_grade = forms.TypedChoiceField(
         label=_("残疾等级"),
@@ -190,13 +198,17 @@ class DeclaredIncomeForm(forms.Form):
 
 class DeclaredDeductionForm(forms.Form):
     member_no = forms.IntegerField(label=_("成员序号"), min_value=1, max_value=20)
-    kind = forms.ChoiceField(label=_("扣减类型"), choices=Deduction.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("扣减类型"), choices=with_blank(Deduction.Kind.choices)
+    )
     monthly_amount = money(_("月均金额（元）"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class AssetForm(forms.Form):
-    kind = forms.ChoiceField(label=_("财产类型"), choices=Asset.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("财产类型"), choices=with_blank(Asset.Kind.choices)
+    )
     value = money(_("价值（元）"), maximum=MAX_ASSET)
     quantity = forms.IntegerField(
         label=_("数量"), min_value=1, max_value=100, initial=1

@@ -256,6 +256,15 @@ class ObjectionView(TaskFormView):
 class ReviewView(TaskFormView):
     form_class = forms.ReviewForm
 
+    def notes(self):
+        reasons = self.case.home_visit_reasons
+        if reasons:
+            return [
+                _("本案须入户核查：%(reasons)s。")
+                % {"reasons": "、".join(str(r) for r in reasons)}
+            ]
+        return [_("本案未抽中入户抽查，且无单独登记备案或公示异议，可不入户核查。")]
+
     def perform(self, form):
         services.review_record(
             application=self.case, user=self.request.user, **form.cleaned_data
