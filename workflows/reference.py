@@ -25,10 +25,16 @@ def load_income_types(path=FIXTURES / "income_types.json"):
     rows = json.loads(Path(path).read_text(encoding="utf-8"))["income_types"]
     created = 0
     for row in rows:
-        _, was_created = IncomeType.objects.get_or_create(
+        income_type, was_created = IncomeType.objects.get_or_create(
             code=row["code"],
-            defaults={k: row[k] for k in ("name", "category", "counted", "basis")},
+            defaults={
+                k: row[k] for k in ("name", "name_en", "category", "counted", "basis")
+            },
         )
+        if not was_created and not income_type.name_en:
+            # fill the English name added later; never overwrite an admin's edit
+            income_type.name_en = row["name_en"]
+            income_type.save(update_fields=["name_en"])
         created += was_created
     return created
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..registry.models import Deduction, Member
+from ..standards.models import localized_name
 
 BASIS = {
     "S1 Art 7": gettext_lazy("《最低生活保障审核确认办法》第七条"),
@@ -40,6 +41,10 @@ def _yes(ok):
     return _("符合") if ok else _("不符合")
 
 
+def _named(p):
+    return {**p, "name": localized_name(p["name"], p.get("name_en", ""))}
+
+
 def _text(rule, p):
     if rule == "member_excluded":
         reason = dict(Member.Exclusion.choices).get(p["reason"], p["reason"])
@@ -50,9 +55,9 @@ def _text(rule, p):
     if rule == "household_size":
         return _("共同生活家庭成员 %(size)s 人。") % p
     if rule == "income_counted":
-        return _("%(name)s：月均 %(amount)s 元，计入家庭收入。") % p
+        return _("%(name)s：月均 %(amount)s 元，计入家庭收入。") % _named(p)
     if rule == "income_not_counted":
-        return _("%(name)s：月均 %(amount)s 元，按规定不计入家庭收入。") % p
+        return _("%(name)s：月均 %(amount)s 元，按规定不计入家庭收入。") % _named(p)
     if rule == "deduction":
         kind = dict(Deduction.Kind.choices).get(p["kind"], p["kind"])
         return _("扣减%(kind)s：月均 %(amount)s 元。") % {

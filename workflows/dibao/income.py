@@ -255,7 +255,12 @@ def calculate(inputs: dict) -> Result:
             Line(
                 "income_counted" if item["counted"] else "income_not_counted",
                 "S1 Art 13",
-                {"name": item["name"], "type": item["type"], "amount": _money(amount)},
+                {
+                    "name": item["name"],
+                    "name_en": item.get("name_en", ""),
+                    "type": item["type"],
+                    "amount": _money(amount),
+                },
             )
         )
     deducted = sum((_d(x["monthly_amount"]) for x in deductions), Decimal(0))

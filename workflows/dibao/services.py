@@ -410,6 +410,7 @@ def snapshot_inputs(application: Application, standard: AssistanceStandard) -> d
                 "member": i.member_id,
                 "type": i.income_type.code,
                 "name": i.income_type.name,
+                "name_en": i.income_type.name_en,
                 "counted": i.income_type.counted,
                 "monthly_amount": str(i.monthly_amount),
             }

@@ -11,10 +11,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..registry.models import Area, money_field
+
+
+def localized_name(name, name_en):
+    """``name_en`` when the UI is in English and one is recorded, else ``name``."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
 
 
 class DatedQuerySet(models.QuerySet):
@@ -161,6 +169,7 @@ class IncomeType(models.Model):
 
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     counted = models.BooleanField(_("计入家庭收入"))
     basis = models.CharField(_("依据"), max_length=200, blank=True)
@@ -173,7 +182,12 @@ class IncomeType(models.Model):
         ordering = ["-counted", "category", "code"]
 
     def __str__(self):
-        return self.name
+        return self.label
 
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def label(self):
+        """The name in the current UI language (reference data is bilingual)."""
+        return localized_name(self.name, self.name_en)
