@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate bootstrap lint fmt messages bench clean ci
+.PHONY: run test e2e install install-test migrate bootstrap lint fmt messages bench clean ci
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ run: bootstrap
 ## The whole test suite (DATABASE_URL selects the database; default SQLite).
 test: install-test
 	$(PY) -m pytest -q
+
+## Real-browser tests: installs Debian's chromium if missing (root), then runs tests/e2e.
+e2e: install-test
+	$(PY) -m pip install --quiet -e ".[e2e]"
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	$(PY) -m pytest -q -m e2e tests/e2e
 
 lint: install-test
 	$(VENV)/bin/ruff check .
