@@ -27,20 +27,6 @@ from .registry.idnumber import make_id_number
 from .standards.models import IncomeType
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo"
-STAGES = [
-    "acceptance",
-    "awaiting_materials",
-    "investigation",
-    "notice",
-    "objection",
-    "review",
-    "decision",
-    "approved",
-    "approved_single",
-    "rejected",
-]
-
-
 def demo_users():
     return json.loads((DEMO / "users.json").read_text(encoding="utf-8"))
 
