@@ -41,6 +41,14 @@ e2e: install-test
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 	$(PY) -m pytest -q -m e2e tests/e2e
 
+## Benchmarks at city scale (minutes): a 1k-case city, then the full city, each
+## generated afresh into DATABASE_URL (default var/bench.sqlite3, never the dev
+## database); writes docs/performance.md. SIZES=tiny for a quick look.
+BENCH_DB ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+SIZES ?= 1k,city
+bench: install
+	DATABASE_URL=$(BENCH_DB) $(PY) -m bench.run --sizes $(SIZES)
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -70,6 +70,12 @@ def region_q(user, perm=None, path_field="region__path"):
     return q
 
 
+def ancestor_paths(path):
+    """``a/b/c/`` → ``["a/", "a/b/", "a/b/c/"]``: the region and those above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 def region_path_of(obj):
     """The region path an object is scoped by, or None when it has none.
 

@@ -15,6 +15,7 @@ from .dibao.models import (  # noqa: F401
     Review,
     RosterEntry,
 )
+from .monitoring.models import FeedBatch, FeedRecord  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
 from .standards.models import (  # noqa: F401
     AssistanceStandard,

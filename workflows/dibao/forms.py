@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Level, Region
-from roles.scope import region_q
+from roles.scope import ancestor_paths, region_q
 
 from ..registry import idnumber
 from ..registry.models import (
@@ -282,16 +282,11 @@ def staff_covering(case):
         .objects.filter(
             is_active=True,
             posts__is_active=True,
-            posts__region__path__in=_ancestor_paths(case.region.path),
+            posts__region__path__in=ancestor_paths(case.region.path),
         )
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
-
-
-def _ancestor_paths(path):
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -9,19 +9,19 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
-from viewflow.workflow.flow.views import mixins as vf_mixins
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from roles.scope import region_q
 from roles.selectors import task_inbox, task_queue, tasks_visible_to
 
-from ..clock.services import calendar_confirmed, working_days_between
+from ..clock.services import add_working_days, calendar_confirmed, working_days_between
 from ..core.masking import mask_id_number
 from ..core.views import apply_validation_error
 from . import forms, selectors, services
@@ -47,20 +47,42 @@ def _due(task):
     return task.process.case.application.due_on
 
 
-def due_badge(due):
+SOON_WORKING_DAYS = 2
+
+
+def due_badge(due, soon_until):
+    """A deadline, marked overdue or due within ``SOON_WORKING_DAYS``."""
     if due is None:
         return ""
-    today = timezone.localdate()
-    if due < today:
+    if due < timezone.localdate():
         css, label = "zz-due zz-due--overdue", _("已逾期")
-    elif working_days_between(today, due) <= 2:
+    elif due <= soon_until:
         css, label = "zz-due zz-due--soon", _("即将到期")
     else:
         css, label = "zz-due", ""
     return format_html('<span class="{}">{} {}</span>', css, due.isoformat(), label)
 
 
-class TaskListBase(vf_mixins.StoreRequestPathMixin, ListModelView):
+class DueMixin:
+    """Deadline badges for a list: the calendar is read once per page."""
+
+    @cached_property
+    def soon_until(self):
+        return add_working_days(timezone.localdate(), SOON_WORKING_DAYS)
+
+
+class RememberListMixin:
+    """Remember the list to return to after a task (viewflow's
+    ``vf-pin-location``), writing the session only when it changes."""
+
+    def dispatch(self, request, *args, **kwargs):
+        path = request.get_full_path()
+        if request.session.get("vf-pin-location") != path:
+            request.session["vf-pin-location"] = path
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TaskListBase(RememberListMixin, DueMixin, ListModelView):
     """Tasks of the 低保 flow, newest deadline first, in the user's scope."""
 
     flow_class = None
@@ -111,7 +133,7 @@ class TaskListBase(vf_mixins.StoreRequestPathMixin, ListModelView):
     village.short_description = gettext_lazy("村（社区）")
 
     def due(self, task):
-        return due_badge(task.due_on)
+        return due_badge(task.due_on, self.soon_until)
 
     due.short_description = gettext_lazy("截止日期")
 
@@ -182,7 +204,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["stage"]
 
 
-class CaseListView(vf_mixins.StoreRequestPathMixin, ListModelView):
+class CaseListView(RememberListMixin, DueMixin, ListModelView):
     """Every 低保 case in the user's regions."""
 
     flow_class = None
@@ -199,11 +221,17 @@ class CaseListView(vf_mixins.StoreRequestPathMixin, ListModelView):
         )
         return super().get_queryset()
 
+    @cached_property
+    def case_url_prefix(self):
+        """``/dibao/`` — case pages are ``<prefix><pk>/``; reversed once per page."""
+        return self.request.resolver_match.flow_viewset.reverse(
+            "process_detail", args=[0]
+        )[:-2]
+
     def case_number(self, case):
-        url = self.request.resolver_match.flow_viewset.reverse(
-            "process_detail", args=[case.pk]
+        return format_html(
+            '<a href="{}{}/">{}</a>', self.case_url_prefix, case.pk, case.number
         )
-        return format_html('<a href="{}">{}</a>', url, case.number)
 
     case_number.short_description = gettext_lazy("案件编号")
 
@@ -218,7 +246,7 @@ class CaseListView(vf_mixins.StoreRequestPathMixin, ListModelView):
     village.short_description = gettext_lazy("村（社区）")
 
     def due(self, case):
-        return due_badge(case.due_on) if not case.finished else ""
+        return due_badge(case.due_on, self.soon_until) if not case.finished else ""
 
     due.short_description = gettext_lazy("办结期限")
 

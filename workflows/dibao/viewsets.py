@@ -9,6 +9,15 @@ from roles.selectors import task_inbox, task_queue
 
 from . import pages
 
+MENU_COUNT_CAP = 99
+
+
+def capped_count(queryset, cap=MENU_COUNT_CAP):
+    """``"17"`` or ``"99+"``: a menu badge needs no exact count of a long list,
+    and counting at most cap + 1 rows keeps it cheap at city scale."""
+    count = queryset.order_by()[: cap + 1].count()
+    return f"{cap}+" if count > cap else str(count)
+
 
 class DibaoAppViewset(FlowAppViewset):
     """Inbox, queue, archive, cases, roster and case pages of the 低保 flow.
@@ -65,8 +74,12 @@ class DibaoAppViewset(FlowAppViewset):
         user = request.user
         flow = self._flow_class
         return {
-            "user_inbox": task_inbox(user).filter(process__flow_class=flow),
-            "user_queue": task_queue(user).filter(process__flow_class=flow),
+            "inbox_count": capped_count(
+                task_inbox(user).filter(process__flow_class=flow)
+            ),
+            "queue_count": capped_count(
+                task_queue(user).filter(process__flow_class=flow)
+            ),
             "apply_url": flow.apply.reverse("execute")
             if flow.apply.can_execute(user)
             else None,

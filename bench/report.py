@@ -1,0 +1,126 @@
+"""docs/performance.md from benchmark results (plain data)."""
+
+PAGE_GOAL = 1.5
+
+
+def _ms(value):
+    return f"{value:.1f}"
+
+
+HEADER = """# Performance
+
+Written by `make bench` (`python -m bench.run`): one section per database, each
+replaced when the benchmarks run again on that database. Do not edit by hand;
+the commentary is in docs/performance-notes.md.
+
+Server time is the whole Django stack in-process (middleware, permission
+checks, scoped selectors, templates), without the network. The floor is one
+hand-written SQL query returning the same rows of the same page, measured in
+the same run. Times in milliseconds over repeated requests.
+"""
+
+
+def _vendor(runs):
+    return runs[-1]["machine"]["database"].split()[0].lower()
+
+
+def merge(existing, runs):
+    """The report with this database's section replaced (or added)."""
+    vendor = _vendor(runs)
+    start, end = f"<!-- bench:{vendor} -->", f"<!-- /bench:{vendor} -->"
+    block = f"{start}\n{render(runs)}\n{end}"
+    if start in existing and end in existing:
+        before, rest = existing.split(start, 1)
+        after = rest.split(end, 1)[1]
+        return before + block + after
+    if not existing.strip():
+        existing = HEADER
+    return existing.rstrip() + "\n\n" + block + "\n"
+
+
+def render(runs):
+    m = runs[-1]["machine"]
+    lines = [
+        f"## {m['database']}",
+        "",
+        f"Measured {m['date']} on {m['cores']} cores, {m['memory']} memory, "
+        f"{m['database']}, Python {m['python']}.",
+        "",
+        "### Generated cities",
+        "",
+        "| size | cases | households | members | tasks | generated in |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        c = run["counts"]
+        lines.append(
+            f"| {run['size']} | {c['cases']:,} | {c['households']:,} "
+            f"| {c['members']:,} | {c['tasks']:,} | {run['load_seconds']:.0f} s |"
+        )
+    lines += ["", "### Pages", ""]
+    for run in runs:
+        lines += [
+            f"#### {run['size']} ({run['counts']['cases']:,} cases)",
+            "",
+            "| user | page | region (cases) | p50 | p95 | SQL | floor p50 | floor p95 "
+            "| p95 ÷ floor | goal ≤ 1.5× |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for r in run["pages"]:
+            ok = "met" if r["ratio"] <= PAGE_GOAL else "not met"
+            lines.append(
+                f"| {r['label']} | {r['page']} "
+                f"| {r['region']} ({r['cases_in_scope']:,}) "
+                f"| {_ms(r['page_p50'])} | {_ms(r['page_p95'])} | {r['page_queries']} "
+                f"| {_ms(r['floor_p50'])} | {_ms(r['floor_p95'])} "
+                f"| {r['ratio']:.1f}× | {ok} |"
+            )
+        lines.append("")
+    if len(runs) > 1:
+        lines += [
+            "#### SQL queries per page across sizes (goal: the same at every size)",
+            "",
+        ]
+        header = (
+            "| user | page | " + " | ".join(r["size"] for r in runs) + " | fixed? |"
+        )
+        lines += [header, "|---|---|" + "---:|" * len(runs) + "---|"]
+        keyed = [{(p["role"], p["page"]): p for p in run["pages"]} for run in runs]
+        for key, page in keyed[0].items():
+            counts = [k[key]["page_queries"] for k in keyed if key in k]
+            fixed = "yes" if len(set(counts)) == 1 else "no"
+            lines.append(
+                f"| {page['label']} | {page['page']} | "
+                + " | ".join(str(c) for c in counts)
+                + f" | {fixed} |"
+            )
+        lines.append("")
+    lines += ["### A 低保 case from application to decision (service layer)", ""]
+    steps = list(runs[0]["lifecycle"]["queries_per_step"])
+    lines += [
+        "| size | ms per case | " + " | ".join(steps) + " |",
+        "|---|---:|" + "---:|" * len(steps),
+    ]
+    for run in runs:
+        life = run["lifecycle"]
+        q = life["queries_per_step"]
+        lines.append(
+            f"| {run['size']} | {life['ms_per_case']:.0f} | "
+            + " | ".join(f"{q.get(s, '–'):g}" if s in q else "–" for s in steps)
+            + " |"
+        )
+    if len(runs) > 1:
+        first, last = (
+            runs[0]["lifecycle"]["queries_per_step"],
+            runs[-1]["lifecycle"]["queries_per_step"],
+        )
+        constant = all(first.get(s) == last.get(s) for s in steps)
+        lines += [
+            "",
+            f"SQL queries per step constant from {runs[0]['size']} "
+            f"to {runs[-1]['size']}: "
+            + ("**yes**" if constant else "**no**")
+            + " (median queries of each step over the cases run).",
+        ]
+    lines.append("")
+    return "\n".join(lines)
