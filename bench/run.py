@@ -86,7 +86,7 @@ def _measure_here(size, repeat, lifecycle_cases):
 
     from workflows.models import Case, Household, Member
 
-    from . import lifecycle, pages
+    from . import lifecycle, pages, permissions
 
     counts = {
         "cases": Case.objects.count(),
@@ -100,6 +100,15 @@ def _measure_here(size, repeat, lifecycle_cases):
     page_results = [dict(asdict(r), ratio=r.ratio) for r in pages.run(repeat=repeat)]
     print(f"[{size}] measuring the lifecycle…", flush=True)
     life = asdict(lifecycle.run(cases=lifecycle_cases))
+    print(
+        f"[{size}] measuring scoped lists against the per-object stock path…",
+        flush=True,
+    )
+    user, region, _ = pages.busiest_user("district_reviewer", "district")
+    perms = [
+        dict(asdict(r), stock_ratio=r.stock_ratio, bare_ratio=r.bare_ratio)
+        for r in permissions.run(user, region, repeat=repeat)
+    ]
     return {
         "size": size,
         "machine": machine(),
@@ -107,6 +116,7 @@ def _measure_here(size, repeat, lifecycle_cases):
         "counts": counts,
         "pages": page_results,
         "lifecycle": life,
+        "permissions": perms,
     }
 
 

@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from roles.viewsets import WorkApp
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.pages import home
 from workflows.dibao.viewsets import DibaoAppViewset
@@ -18,6 +19,7 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
+        WorkApp(),
     ],
 )
 

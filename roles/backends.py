@@ -1,8 +1,9 @@
 """The one permission rule, as a Django authentication backend.
 
 object permission = the role's permission AND the object's region under one of
-the user's active posts (explicit per-object grants are added by the
-permissions issue's grant model).
+the user's active posts, OR an active explicit grant of that permission on the
+object's case (``CaseGrant`` / ``CaseGroupGrant``, django-guardian direct-FK
+models). A grant on a case also lets its holder see that case's household.
 
 Without an object, ``has_perm`` answers "may this user do this anywhere?" —
 used to decide whether to offer a start button or open a list page. It never
@@ -12,7 +13,9 @@ the object whenever there is one (see ``workflows.core``).
 
 from django.contrib.auth.backends import BaseBackend
 
-from .scope import region_path_of, user_posts
+from .scope import case_ids_of, region_path_of, user_grants, user_posts
+
+HOUSEHOLD_VIEW = "workflows.view_household"
 
 
 class ScopedPermissionBackend(BaseBackend):
@@ -25,13 +28,18 @@ class ScopedPermissionBackend(BaseBackend):
         posts = user_posts(user_obj)
         if obj is None:
             return set().union(*(p.perms for p in posts)) if posts else set()
-        path = region_path_of(obj)
-        if path is None:
-            return set()
         perms = set()
-        for post in posts:
-            if path.startswith(post.path):
-                perms |= post.perms
+        path = region_path_of(obj)
+        if path is not None:
+            for post in posts:
+                if path.startswith(post.path):
+                    perms |= post.perms
+        grants = user_grants(user_obj)
+        if grants:
+            for case_id in case_ids_of(obj):
+                if case_id in grants:
+                    perms |= grants[case_id]
+                    perms.add(HOUSEHOLD_VIEW)
         return perms
 
     def has_perm(self, user_obj, perm, obj=None):

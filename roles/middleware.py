@@ -38,12 +38,29 @@ def _member_visible(user, pk, kwargs):
     return households_visible_to(user).filter(pk__in=household).exists()
 
 
+def _person_managed(user, pk, kwargs):
+    from django.contrib.auth import get_user_model
+
+    from .services import may_manage_person
+
+    person = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    return person is not None and may_manage_person(user, person)
+
+
+def _grant_in_scope(user, pk, kwargs):
+    from .selectors_work import grants_in_scope
+
+    return grants_in_scope(user).filter(pk=pk).exists()
+
+
 SCOPE_CHECKS = {
     "process_pk": _case_visible,
     "case_pk": _case_visible,
     "task_pk": _task_visible,
     "household_pk": _household_visible,
     "member_pk": _member_visible,
+    "person_pk": _person_managed,
+    "grant_pk": _grant_in_scope,
 }
 
 # URL namespaces guarded by their own rule (Django admin: staff permissions).

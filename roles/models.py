@@ -219,3 +219,11 @@ class Post(models.Model):
                 )
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError(_("失效日期不能早于生效日期。"))
+
+
+from .work_models import (  # noqa: E402,F401  (models of this app)
+    Absence,
+    CaseGrant,
+    CaseGroupGrant,
+    Reassignment,
+)

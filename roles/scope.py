@@ -52,10 +52,64 @@ def user_posts(user) -> tuple[PostScope, ...]:
     return result
 
 
+def user_grants(user) -> dict:
+    """``{case_id: frozenset(perms)}`` of the user's active explicit grants,
+    own and through groups (cached on ``user``). Grants are exceptions, so
+    this is small; lists never use it — they filter by subquery in SQL."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, "_grant_cache", None)
+    if cached is not None:
+        return cached
+    CaseGrant = apps.get_model("roles", "CaseGrant")
+    CaseGroupGrant = apps.get_model("roles", "CaseGroupGrant")
+    fields = (
+        "content_object_id",
+        "permission__content_type__app_label",
+        "permission__codename",
+    )
+    rows = list(CaseGrant.objects.active().filter(user=user).values_list(*fields))
+    rows += (
+        CaseGroupGrant.objects.active().filter(group__user=user).values_list(*fields)
+    )
+    grants = {}
+    for case_id, app_label, codename in rows:
+        grants.setdefault(case_id, set()).add(f"{app_label}.{codename}")
+    result = {k: frozenset(v) for k, v in grants.items()}
+    user._grant_cache = result
+    return result
+
+
 def clear_scope_cache(user):
-    for attr in ("_post_scope_cache",):
+    for attr in ("_post_scope_cache", "_grant_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
+
+
+def granted_case_ids(user, perm=None):
+    """Subqueries of the case ids the user holds an active grant on (optionally
+    for ``perm``): one for own grants, one through groups."""
+    CaseGrant = apps.get_model("roles", "CaseGrant")
+    CaseGroupGrant = apps.get_model("roles", "CaseGroupGrant")
+    own = CaseGrant.objects.active().filter(user=user)
+    via_groups = CaseGroupGrant.objects.active().filter(group__user=user)
+    if perm is not None:
+        app_label, codename = perm.split(".")
+        match = {
+            "permission__content_type__app_label": app_label,
+            "permission__codename": codename,
+        }
+        own, via_groups = own.filter(**match), via_groups.filter(**match)
+    return (
+        own.values("content_object_id"),
+        via_groups.values("content_object_id"),
+    )
+
+
+def grant_q(user, perm=None, field="pk"):
+    """SQL filter: rows whose case (``field``) the user holds a grant on."""
+    own, via_groups = granted_case_ids(user, perm)
+    return Q(**{f"{field}__in": own}) | Q(**{f"{field}__in": via_groups})
 
 
 def region_q(user, perm=None, path_field="region__path"):
@@ -74,6 +128,26 @@ def ancestor_paths(path):
     """``a/b/c/`` → ``["a/", "a/b/", "a/b/c/"]``: the region and those above it."""
     parts = [p for p in path.split("/") if p]
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def case_ids_of(obj):
+    """The case(s) an object belongs to, for explicit grants."""
+    from viewflow.workflow.models import Process, Task
+
+    Case = apps.get_model("workflows", "Case")
+    if isinstance(obj, (Case, Process)):
+        return [obj.pk]
+    if isinstance(obj, Task):
+        return [obj.process_id]
+    household_id = getattr(obj, "household_id", None)
+    if obj._meta.label == "workflows.Household":
+        household_id = obj.pk
+    if household_id is not None:
+        return list(
+            Case.objects.filter(household_id=household_id).values_list("pk", flat=True)
+        )
+    application_id = getattr(obj, "application_id", None)
+    return [application_id] if application_id else []
 
 
 def region_path_of(obj):

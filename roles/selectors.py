@@ -5,11 +5,12 @@ post), never by loading a user's permission rows into Python.
 """
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .scope import region_q, user_posts
+from .scope import grant_q, region_q, user_posts
 
 VIEW_CASE = "workflows.view_application"
 VIEW_HOUSEHOLD = "workflows.view_household"
@@ -22,14 +23,16 @@ def cases_visible_to(user, model=None):
     qs = model.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(region_q(user, VIEW_CASE))
+    return qs.filter(region_q(user, VIEW_CASE) | grant_q(user))
 
 
 def households_visible_to(user):
     Household = apps.get_model("workflows", "Household")
     if user.is_superuser:
         return Household.objects.all()
-    return Household.objects.filter(region_q(user, VIEW_HOUSEHOLD))
+    Case = apps.get_model("workflows", "Case")
+    granted = Case.objects.filter(grant_q(user)).values("household_id")
+    return Household.objects.filter(region_q(user, VIEW_HOUSEHOLD) | Q(pk__in=granted))
 
 
 def tasks_visible_to(user):
@@ -55,7 +58,32 @@ def task_queue(user):
                 owner_permission__in=sorted(post.perms),
                 process__case__region__path__startswith=post.path,
             )
-    return qs.filter(allowed)
+    return qs.filter(allowed | _granted_step(user))
+
+
+def _granted_step(user):
+    """Tasks whose case the user holds a grant on for exactly the task's step."""
+    label = Concat(
+        F("permission__content_type__app_label"),
+        Value("."),
+        F("permission__codename"),
+        output_field=CharField(),
+    )
+    conditions = Q(pk__in=[])
+    for model in ("CaseGrant", "CaseGroupGrant"):
+        grants = apps.get_model("roles", model).objects.active()
+        grants = (
+            grants.filter(user=user)
+            if model == "CaseGrant"
+            else grants.filter(group__user=user)
+        )
+        conditions |= Exists(
+            grants.annotate(label=label).filter(
+                content_object_id=OuterRef("process_id"),
+                label=OuterRef("owner_permission"),
+            )
+        )
+    return conditions
 
 
 def task_inbox(user):

@@ -10,10 +10,14 @@ that permission in some post?", which opens a list page or a start button and
 nothing else. The permission rule itself lives in ``roles``.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import flow, lock
+from viewflow.workflow.flow import utils as flow_utils
 
 from . import views
 from .services import assign_deadline
@@ -109,7 +113,69 @@ class View(ScopedNodeMixin, flow.View):
             code, since = self._deadline
             start = since(activation) if since else timezone.localdate()
             assign_deadline(activation.task, code, start)
+        absent = getattr(activation, "substituted_for", None)
+        if absent is not None:
+            from roles.models import Reassignment
+
+            Reassignment.objects.create(
+                task=activation.task,
+                kind=Reassignment.Kind.SUBSTITUTE,
+                from_user=absent,
+                to_user=activation.task.owner,
+                reason=_("请假期间新任务转交代理人"),
+            )
         return activation
+
+    def refusal_reason(self, user, task, executing=False):
+        """Why ``user`` may not take (or, ``executing``, do) ``task``."""
+        if executing and not is_owner(task.owner, user):
+            if task.owner_id is None:
+                return _("请先领取此任务。")
+            return _("此任务已由 %(name)s 领取。") % {
+                "name": task.owner.get_full_name() or task.owner.username
+            }
+        if not executing and task.owner_id:
+            return _("此任务已被领取。")
+        conflict = self.flow_class.instance.duty_conflict(user, task)
+        if conflict:
+            return conflict
+        return _("您的岗位不覆盖本案所在村（社区），或您的角色不办理此环节。")
+
+    def _reasoned(self, check, executing=False):
+        """A permission check that refuses with the reason (shown on the 403 page)."""
+
+        def permission(user, task):
+            if check(user, task):
+                return True
+            raise PermissionDenied(self.refusal_reason(user, task, executing))
+
+        return permission
+
+    @property
+    def assign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            flow_utils.wrap_task_view(
+                self, self.assign_view, permission=self._reasoned(self.can_assign)
+            ),
+            name="assign",
+        )
+
+    @property
+    def view_path(self):
+        view = self.view
+
+        def started(request, *args, **kwargs):
+            request.activation.start(request)
+            return view(request, *args, **kwargs)
+
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
+            flow_utils.wrap_task_view(
+                self, started, permission=self._reasoned(self.can_execute, True)
+            ),
+            name="execute",
+        )
 
     def _allowed(self, user, task):
         if not task.owner_permission:

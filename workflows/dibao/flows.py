@@ -70,6 +70,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         )
         .Rule(_("《最低生活保障审核确认办法》第十一条"))
         .Permission("workflows.accept_application")
+        .Assign(this.responsible_caseworker)
         .Next(this.check_materials)
     )
 
@@ -95,6 +96,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Rule(_("《最低生活保障审核确认办法》第十五条、第十六条"))
         .Permission("workflows.investigate_application")
         .Deadline("investigation_start", since=this.accepted_on)
+        .Assign(this.responsible_caseworker)
         .Next(this.join_investigation)
     )
     neighbour_visit = (
@@ -106,6 +108,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Rule(_("《最低生活保障审核确认办法》第十六条"))
         .Permission("workflows.investigate_application")
         .Deadline("investigation_start", since=this.accepted_on)
+        .Assign(this.responsible_caseworker)
         .Next(this.join_investigation)
     )
     cross_check = (
@@ -142,6 +145,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
             )
         )
         .Permission("workflows.calculate_application")
+        .Assign(this.responsible_caseworker)
         .Next(this.first_opinion)
     )
 
@@ -158,6 +162,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         )
         .Rule(_("《最低生活保障审核确认办法》第十九条"))
         .Permission("workflows.propose_application")
+        .Assign(this.responsible_caseworker)
         .Next(this.check_notice)
     )
     check_notice = (
@@ -195,6 +200,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         )
         .Rule(_("《最低生活保障审核确认办法》第十九条"))
         .Permission("workflows.handle_objection")
+        .Assign(this.responsible_caseworker)
         .Next(this.route_objection)
     )
     route_objection = (
@@ -254,6 +260,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Rule(_("《最低生活保障审核确认办法》第二十一条"))
         .Permission("workflows.deliver_notice")
         .Deadline("rejection_notice")
+        .Assign(this.responsible_caseworker)
         .Next(this.rejected)
     )
 
@@ -288,5 +295,52 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     def add_to_roster(self, activation):
         services.roster_enrol(application=activation.process)
 
+    # --- who does what: continuity and separation of duties ------------------
+
+    def responsible_caseworker(self, activation):
+        """Town steps go to the caseworker who accepted the case — or to their
+        substitute while they are on leave — when that person may do the step;
+        otherwise the task waits in the queue."""
+        from roles.services import refusal, substitute_for
+
+        accepted = (
+            activation.process.task_set.filter(flow_task=self.accept, status="DONE")
+            .select_related("owner")
+            .order_by("-pk")
+            .first()
+        )
+        if accepted is None or accepted.owner is None:
+            return None
+        user = substitute_for(accepted.owner)
+        if refusal(user, activation.task) is not None:
+            return None
+        if user != accepted.owner:
+            activation.substituted_for = accepted.owner
+        return user
+
     def duty_conflict(self, user, task):
+        """Separation of duties (S1 Art 12, 20): nobody handles a relative's case;
+        nobody confirms a case they investigated."""
+        case = task.process.coerced
+        if case.related_staff.filter(pk=user.pk).exists():
+            return _(
+                "本案申请人与您存在近亲属关系（单独登记备案），您不能办理本案的任何环节。"
+            )
+        if task.flow_task is self.review and user.pk in case.investigator_ids:
+            return _("您参与了本案的调查核实，按规定不能对本案审核确认。")
         return None
+
+    def conflict_q(self, user):
+        """The same rules in SQL, to keep such tasks out of a user's queue."""
+        from django.db.models import Q
+
+        application = "process__case__application__"
+        return Q(**{f"{application}related_staff": user}) | Q(
+            Q(flow_task=self.review)
+            & (
+                Q(**{f"{application}home_visits__investigator_1": user})
+                | Q(**{f"{application}home_visits__investigator_2": user})
+                | Q(**{f"{application}home_visits__recorded_by": user})
+                | Q(**{f"{application}neighbour_visits__recorded_by": user})
+            )
+        )

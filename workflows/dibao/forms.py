@@ -248,6 +248,19 @@ class AcceptForm(forms.Form):
     separate_registration_reason = forms.CharField(
         label=_("近亲属关系说明"), max_length=200, required=False
     )
+    related_staff = forms.ModelMultipleChoiceField(
+        label=_("涉及的工作人员（其不能办理本案）"),
+        queryset=None,
+        required=False,
+        help_text=_("近亲属是本系统用户的，请选出；村干部等无账号的，在说明中写明。"),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["related_staff"].queryset = staff_covering(case)
+        self.fields["related_staff"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
 
     def clean(self):
         data = super().clean()

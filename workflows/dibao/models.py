@@ -75,6 +75,13 @@ class Application(Case):
     separate_registration_reason = models.CharField(
         _("单独登记备案原因"), max_length=200, blank=True
     )
+    related_staff = models.ManyToManyField(
+        User,
+        verbose_name=_("存在近亲属关系的工作人员"),
+        blank=True,
+        related_name="+",
+        help_text=_("这些人员不能办理本案的任何环节。"),
+    )
     town_confirms = models.BooleanField(
         _("由镇（街道）审核确认"),
         default=False,
@@ -102,7 +109,7 @@ class Application(Case):
         related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[related_staff])
 
     class Meta:
         verbose_name = _("低保申请")
@@ -197,6 +204,19 @@ class Application(Case):
         if self.spot_check:
             reasons.append(_("抽中入户抽查"))
         return reasons
+
+    @property
+    def investigator_ids(self) -> set:
+        """Everyone who took part in the investigation (visits and their records)."""
+        ids = set()
+        for visit in self.home_visits.all():
+            ids |= {
+                visit.investigator_1_id,
+                visit.investigator_2_id,
+                visit.recorded_by_id,
+            }
+        ids |= set(self.neighbour_visits.values_list("recorded_by_id", flat=True))
+        return ids
 
     @property
     def is_approved(self) -> bool:

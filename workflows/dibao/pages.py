@@ -155,7 +155,8 @@ class QueueView(TaskListBase):
     columns = ("case_number", "step", "applicant", "village", "due", "created", "take")
 
     def scoped(self):
-        return task_queue(self.request.user)
+        user = self.request.user
+        return task_queue(user).exclude(self.flow_class.instance.conflict_q(user))
 
     def take(self, task):
         url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])

@@ -260,6 +260,7 @@ def application_accept(
     missing_items: str = "",
     separate_registration: bool = False,
     separate_registration_reason: str = "",
+    related_staff=(),
     on: datetime.date | None = None,
 ):
     """Accept a complete application, or issue the one-time notice of what is
@@ -273,8 +274,14 @@ def application_accept(
                 )
             }
         )
+    related_staff = list(related_staff)
+    if user in related_staff:
+        raise ValidationError(
+            _("您与申请人存在近亲属关系，不能受理本案，请由其他工作人员受理。")
+        )
     application.separate_registration = separate_registration
     application.separate_registration_reason = separate_registration_reason.strip()
+    application.related_staff.set(related_staff)
     application.missing_items = missing_items.strip()
     if application.missing_items:
         application.materials_requested_on = on

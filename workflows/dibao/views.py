@@ -127,15 +127,18 @@ class ApplyView(generic.FormView):
 class AcceptView(TaskFormView):
     form_class = forms.AcceptForm
 
+    def extra_form_kwargs(self):
+        return {"case": self.case}
+
     def perform(self, form):
+        data = form.cleaned_data
         services.application_accept(
             application=self.case,
             user=self.request.user,
-            missing_items=form.cleaned_data["missing_items"],
-            separate_registration=form.cleaned_data["separate_registration"],
-            separate_registration_reason=form.cleaned_data[
-                "separate_registration_reason"
-            ],
+            missing_items=data["missing_items"],
+            separate_registration=data["separate_registration"],
+            separate_registration_reason=data["separate_registration_reason"],
+            related_staff=data["related_staff"],
         )
 
 

@@ -4,11 +4,13 @@ import time
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
+from roles.services import absences_apply
+
 
 class Command(BaseCommand):
     help = (
-        "Fire due workflow timers (public-notice ends). Runs once, or with --every N "
-        "in a loop beside the dev server (production: Celery beat or cron)."
+        "Fire due workflow timers (public-notice ends) and start/end staff absences. "
+        "Runs once, or with --every N in a loop (production: a service or cron)."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +28,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         while True:
             fired = fire_due_timers() + fire_due_conditions()
-            if fired or not every:
-                self.stdout.write(f"{fired} timer(s) fired")
+            moved = absences_apply()
+            if fired or moved or not every:
+                self.stdout.write(
+                    f"{fired} timer(s) fired, {moved} task(s) moved for leave"
+                )
             if not every or not running:
                 return
             for _ in range(every):

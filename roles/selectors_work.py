@@ -1,0 +1,119 @@
+"""Reads for supervisors: the people, tasks and grants of the regions they manage."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .models import Absence, CaseGrant
+from .scope import user_posts
+
+MANAGE = "workflows.manage_application"
+OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
+
+
+def managed_paths(user):
+    """Region paths where ``user`` holds the manage permission."""
+    return [p.path for p in user_posts(user) if MANAGE in p.perms]
+
+
+def _under(paths, field):
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def managed_people(manager):
+    """Active staff with a post in the manager's regions (one query)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if not manager.is_superuser:
+        users = users.filter(
+            posts__in=_posts_under(manager),
+        )
+    return users.distinct().order_by("first_name", "username")
+
+
+def _posts_under(manager):
+    from .models import Post
+
+    return Post.objects.active().filter(_under(managed_paths(manager), "region__path"))
+
+
+def managed_tasks(manager):
+    """Human tasks of cases in the manager's regions, with their due date."""
+    tasks = Task.objects.filter(flow_task_type="HUMAN")
+    if not manager.is_superuser:
+        tasks = tasks.filter(
+            _under(managed_paths(manager), "process__case__region__path")
+        )
+    return tasks.annotate(
+        due_on=Coalesce(F("deadline__due_on"), F("process__case__application__due_on"))
+    )
+
+
+def workload(manager, soon_until):
+    """Per person: open, due soon and overdue tasks; and the unassigned queue."""
+    today = timezone.localdate()
+    counts = {
+        "open": Count("pk"),
+        "soon": Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
+        "overdue": Count("pk", filter=Q(due_on__lt=today)),
+    }
+    tasks = managed_tasks(manager)
+    by_owner = {
+        row["owner"]: row
+        for row in tasks.filter(status__in=OPEN).values("owner").annotate(**counts)
+    }
+    queue = tasks.filter(status=STATUS.NEW).aggregate(**counts)
+    away = dict(
+        Absence.objects.on(today).values_list("user_id", "substitute__first_name")
+    )
+    people = []
+    for person in managed_people(manager).prefetch_related(
+        "posts__region", "posts__role"
+    ):
+        row = by_owner.get(person.pk, {"open": 0, "soon": 0, "overdue": 0})
+        people.append(
+            {
+                "user": person,
+                "posts": [p for p in person.posts.all() if p.is_active],
+                "away_substitute": away.get(person.pk),
+                **row,
+            }
+        )
+    people.sort(key=lambda r: (-r["overdue"], -r["open"]))
+    return people, queue
+
+
+def open_tasks_of(manager, person=None):
+    tasks = managed_tasks(manager).select_related(
+        "process__case__application__applicant",
+        "process__case__region__parent",
+        "owner",
+    )
+    if person is None:
+        tasks = tasks.filter(status=STATUS.NEW)
+    else:
+        tasks = tasks.filter(owner=person, status__in=OPEN)
+    return tasks.order_by(F("due_on").asc(nulls_last=True), "created")
+
+
+def grants_in_scope(manager):
+    grants = CaseGrant.objects.select_related(
+        "user", "permission", "granted_by", "content_object__region"
+    )
+    if not manager.is_superuser:
+        grants = grants.filter(
+            _under(managed_paths(manager), "content_object__region__path")
+        )
+    return grants.order_by("-granted_at")
+
+
+def absences_in_scope(manager):
+    absences = Absence.objects.select_related("user", "substitute", "created_by")
+    if not manager.is_superuser:
+        absences = absences.filter(user__in=managed_people(manager).values("pk"))
+    return absences.order_by("-starts_on")

@@ -1,0 +1,322 @@
+"""Supervisors' work management: grants, reassignment, absences.
+
+Every change is made under the flow lock of the case it touches, checked
+against the one permission rule, recorded with who, when and why, and either
+done completely or not at all.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .models import Absence, CaseGrant, Reassignment
+from .scope import ancestor_paths, clear_scope_cache, user_posts
+
+MANAGE = "workflows.manage_application"
+MOVABLE = [STATUS.NEW, STATUS.ASSIGNED]
+
+# Permissions a supervisor may grant on one case (view plus the steps).
+GRANTABLE = [
+    "workflows.view_application",
+    "workflows.accept_application",
+    "workflows.investigate_application",
+    "workflows.crosscheck_application",
+    "workflows.calculate_application",
+    "workflows.propose_application",
+    "workflows.handle_objection",
+    "workflows.record_objection",
+    "workflows.confirm_application",
+    "workflows.confirm_delegated_application",
+    "workflows.decide_application",
+    "workflows.decide_delegated_application",
+    "workflows.deliver_notice",
+]
+
+
+def _require_reason(reason):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由。")})
+    return reason.strip()
+
+
+def _case(task):
+    return task.process.coerced
+
+
+def may_manage(user, case):
+    return user.has_perm(MANAGE, case)
+
+
+# --- who may do a task --------------------------------------------------------
+
+
+def refusal(user, task):
+    """Why ``user`` may not do ``task`` (text), or None if they may."""
+    if not user.is_active:
+        return _("该人员账号已停用。")
+    case = _case(task)
+    if not task.owner_permission or not user.has_perm(task.owner_permission, case):
+        return _("%(name)s 的岗位不覆盖本案所在村（社区），或其角色不办理此环节。") % {
+            "name": user.get_full_name() or user.username
+        }
+    return task.flow_task.flow_class.instance.duty_conflict(user, task)
+
+
+def eligible_assignees(task):
+    """Users who may do ``task``: a post covering the case with the step's
+    permission (or a grant of it), minus those a duty rule excludes."""
+    case = _case(task)
+    app_label, codename = task.owner_permission.split(".")
+    by_post = Q(
+        posts__is_active=True,
+        posts__region__path__in=ancestor_paths(case.region.path),
+        posts__role__permissions__codename=codename,
+        posts__role__permissions__content_type__app_label=app_label,
+    )
+    grants = CaseGrant.objects.active().filter(
+        content_object=case,
+        permission__codename=codename,
+        permission__content_type__app_label=app_label,
+    )
+    by_grant = Q(pk__in=grants.values("user_id"))
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(by_post | by_grant)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+    flow = task.flow_task.flow_class.instance
+    return [u for u in candidates if flow.duty_conflict(u, task) is None]
+
+
+# --- reassignment -----------------------------------------------------------------
+
+
+def _locked_tasks(task_ids):
+    return list(
+        Task.objects.select_for_update()
+        .filter(pk__in=task_ids)
+        .select_related("process", "owner")
+        .order_by("pk")
+    )
+
+
+def _move(task, to_user, by, reason, kind):
+    Reassignment.objects.create(
+        task=task,
+        kind=kind,
+        from_user=task.owner,
+        to_user=to_user,
+        by=by,
+        reason=reason,
+    )
+    task.owner = to_user
+    task.status = STATUS.ASSIGNED if to_user else STATUS.NEW
+    task.assigned = timezone.now() if to_user else None
+    task.save(update_fields=["owner", "status", "assigned"])
+
+
+@transaction.atomic
+def tasks_reassign(*, task_ids, to_user, by, reason):
+    """Move open tasks to ``to_user``. All or nothing: any task the supervisor
+    may not manage, any closed task, or any task ``to_user`` may not do
+    refuses the whole batch with the reasons."""
+    reason = _require_reason(reason)
+    tasks = _locked_tasks(task_ids)
+    if len(tasks) != len(set(task_ids)):
+        raise ValidationError(_("部分任务不存在或已删除，未作任何改派。"))
+    clear_scope_cache(to_user)
+    errors = []
+    for task in tasks:
+        case = _case(task)
+        if not may_manage(by, case):
+            raise PermissionDenied(
+                _("您无权管理案件 %(case)s 的任务。") % {"case": case.number}
+            )
+        if task.status not in MOVABLE:
+            errors.append(
+                _("任务 %(task)s（%(case)s）已办结或正在办理，不能改派。")
+                % {"task": task.pk, "case": case.number}
+            )
+            continue
+        if task.owner_id == to_user.pk:
+            errors.append(_("任务 %(task)s 已由该人员办理。") % {"task": task.pk})
+            continue
+        why = refusal(to_user, task)
+        if why:
+            errors.append(f"{case.number} {task.flow_task.task_title}：{why}")
+    if errors:
+        raise ValidationError(errors)
+    for task in tasks:
+        _move(task, to_user, by, reason, Reassignment.Kind.REASSIGN)
+    return tasks
+
+
+@transaction.atomic
+def tasks_unassign(*, task_ids, by, reason):
+    """Put assigned tasks back in the queue of their region."""
+    reason = _require_reason(reason)
+    tasks = _locked_tasks(task_ids)
+    if len(tasks) != len(set(task_ids)):
+        raise ValidationError(_("部分任务不存在或已删除，未作任何改动。"))
+    for task in tasks:
+        case = _case(task)
+        if not may_manage(by, case):
+            raise PermissionDenied(
+                _("您无权管理案件 %(case)s 的任务。") % {"case": case.number}
+            )
+        if task.status != STATUS.ASSIGNED:
+            raise ValidationError(
+                _("任务 %(task)s 不是“已领取”状态，不能退回。") % {"task": task.pk}
+            )
+    for task in tasks:
+        _move(task, None, by, reason, Reassignment.Kind.UNASSIGN)
+    return tasks
+
+
+# --- grants ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_create(*, case, user, perms, by, reason, expires_on=None):
+    """Give ``user`` the permissions ``perms`` on this one case."""
+    reason = _require_reason(reason)
+    if not (by.is_superuser or may_manage(by, case)):
+        raise PermissionDenied(_("您只能为本辖区内的案件授权。"))
+    if not perms:
+        raise ValidationError({"perms": _("请至少选择一项权限。")})
+    unknown = set(perms) - set(GRANTABLE)
+    if unknown:
+        raise ValidationError(
+            {"perms": _("不能授予这些权限：%(p)s") % {"p": ", ".join(unknown)}}
+        )
+    if not user.is_active:
+        raise ValidationError({"user": _("该人员账号已停用。")})
+    grants = []
+    for name in perms:
+        app_label, codename = name.split(".")
+        permission = Permission.objects.get(
+            content_type__app_label=app_label, codename=codename
+        )
+        grant = CaseGrant.objects.filter(
+            user=user, permission=permission, content_object=case
+        ).first() or CaseGrant(user=user, permission=permission, content_object=case)
+        grant.reason, grant.granted_by, grant.expires_on = reason, by, expires_on
+        grant.granted_at = timezone.now()
+        grant._change_reason = reason
+        grant.full_clean(exclude=["user", "permission", "content_object"])
+        grant.save()
+        grants.append(grant)
+    clear_scope_cache(user)
+    return grants
+
+
+@transaction.atomic
+def grant_revoke(*, grant, by, reason):
+    reason = _require_reason(reason)
+    if not (by.is_superuser or may_manage(by, grant.content_object)):
+        raise PermissionDenied(_("您只能撤销本辖区内案件的授权。"))
+    grant._change_reason = reason
+    grant._history_user = by
+    grant.delete()
+
+
+# --- absences -----------------------------------------------------------------
+
+
+def may_manage_person(by, user):
+    """A supervisor manages the people whose posts lie in their region."""
+    if by.is_superuser:
+        return True
+    region = Q(pk__in=[])
+    for post in user_posts(by):
+        if MANAGE in post.perms:
+            region |= Q(region__path__startswith=post.path)
+    return user.posts.active().filter(region).exists()
+
+
+@transaction.atomic
+def absence_create(*, user, substitute, starts_on, ends_on, reason, by):
+    reason = _require_reason(reason)
+    if not may_manage_person(by, user):
+        raise PermissionDenied(_("您只能为本辖区的工作人员登记请假。"))
+    if not may_manage_person(by, substitute):
+        raise ValidationError({"substitute": _("代理人须是本辖区的工作人员。")})
+    absence = Absence(
+        user=user,
+        substitute=substitute,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by=by,
+    )
+    absence.full_clean()
+    absence._change_reason = reason
+    absence.save()
+    absences_apply(today=timezone.localdate())
+    return absence
+
+
+def substitute_for(user, on=None):
+    """Who covers ``user`` today: their substitute while on leave, else the user."""
+    absence = Absence.objects.on(on or timezone.localdate()).filter(user=user).first()
+    return absence.substitute if absence else user
+
+
+@transaction.atomic
+def absences_apply(*, today=None):
+    """Start and end absences whose dates have come: open tasks go to the
+    substitute (or back to the queue if the substitute may not do them) and
+    come back when the absence ends. Run by the timer dispatcher every sweep."""
+    today = today or timezone.localdate()
+    moved = 0
+    for absence in Absence.objects.filter(
+        started=False, cancelled=False, starts_on__lte=today, ends_on__gte=today
+    ).select_related("user", "substitute"):
+        reason = _("请假（%(from)s 至 %(to)s）：%(why)s") % {
+            "from": absence.starts_on,
+            "to": absence.ends_on,
+            "why": absence.reason,
+        }
+        for task in _locked_tasks(
+            Task.objects.filter(owner=absence.user, status=STATUS.ASSIGNED).values("pk")
+        ):
+            to_user = (
+                absence.substitute
+                if refusal(absence.substitute, task) is None
+                else None
+            )
+            _move(task, to_user, None, reason, Reassignment.Kind.ABSENCE_START)
+            moved += 1
+        absence.started = True
+        absence._change_reason = reason
+        absence.save(update_fields=["started"])
+    for absence in Absence.objects.filter(
+        started=True, ended=False, ends_on__lt=today
+    ).select_related("user", "substitute"):
+        reason = _("销假（%(to)s 结束）") % {"to": absence.ends_on}
+        handed = Reassignment.objects.filter(
+            kind__in=[Reassignment.Kind.ABSENCE_START, Reassignment.Kind.SUBSTITUTE],
+            from_user=absence.user,
+            to_user=absence.substitute,
+            at__date__gte=absence.starts_on,
+        ).values("task_id")
+        for task in _locked_tasks(
+            Task.objects.filter(
+                pk__in=handed, owner=absence.substitute, status=STATUS.ASSIGNED
+            ).values("pk")
+        ):
+            if refusal(absence.user, task) is None:
+                _move(task, absence.user, None, reason, Reassignment.Kind.ABSENCE_END)
+                moved += 1
+        absence.ended = True
+        absence._change_reason = reason
+        absence.save(update_fields=["ended"])
+    return moved

@@ -1,0 +1,363 @@
+"""The supervisor's workspace (工作管理): workload, reassignment, leave, grants."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+
+from workflows.clock.services import add_working_days
+
+from . import selectors_work as work
+from . import services
+from .services import GRANTABLE
+
+REASON = forms.CharField(
+    label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2})
+)
+
+
+def _errors(error):
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
+
+
+class WorkMixin:
+    """Pages of the workspace; each needs the manage permission somewhere."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_superuser or work.managed_paths(request.user)):
+            raise PermissionDenied(_("仅各级负责人可以使用工作管理。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def url(self, name, *args):
+        return reverse(f"work:{name}", args=args)
+
+
+class WorkloadView(WorkMixin, generic.TemplateView):
+    template_name = "roles/workload.html"
+
+    def get_context_data(self, **kwargs):
+        soon_until = add_working_days(timezone.localdate(), 2)
+        people, queue = work.workload(self.request.user, soon_until)
+        return super().get_context_data(people=people, queue=queue, **kwargs)
+
+
+def _person(request, person_pk):
+    person = get_object_or_404(get_user_model(), pk=person_pk, is_active=True)
+    if not services.may_manage_person(request.user, person):
+        raise Http404
+    return person
+
+
+class TasksView(WorkMixin, generic.TemplateView):
+    """One person's open tasks, or the region's queue, to move in bulk."""
+
+    template_name = "roles/tasks.html"
+
+    def get_context_data(self, **kwargs):
+        person_pk = self.kwargs.get("person_pk")
+        person = _person(self.request, person_pk) if person_pk else None
+        tasks = work.open_tasks_of(self.request.user, person)
+        return super().get_context_data(
+            person=person, tasks=tasks[:200], today=timezone.localdate(), **kwargs
+        )
+
+
+def _selected_tasks(request, ids):
+    """The tasks named in the request, all within the manager's regions (else 404)."""
+    try:
+        ids = sorted({int(i) for i in ids})
+    except ValueError:
+        raise Http404 from None
+    if not ids:
+        return []
+    tasks = list(
+        work.managed_tasks(request.user)
+        .filter(pk__in=ids)
+        .select_related("process__case__application__applicant", "owner")
+    )
+    if len(tasks) != len(ids):
+        raise Http404
+    return tasks
+
+
+class ReassignForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=gettext_lazy("改派给"), queryset=None)
+    reason = REASON
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = get_user_model().objects.filter(
+            pk__in=[u.pk for u in candidates]
+        )
+        self.fields["to_user"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
+
+
+def eligible_for_all(tasks):
+    """Colleagues who may do every one of ``tasks`` (what the form offers)."""
+    common = None
+    for task in tasks:
+        ids = {
+            u.pk: u for u in services.eligible_assignees(task) if u.pk != task.owner_id
+        }
+        common = (
+            ids if common is None else {k: v for k, v in common.items() if k in ids}
+        )
+    return list((common or {}).values())
+
+
+class ReassignView(WorkMixin, generic.View):
+    template_name = "roles/reassign.html"
+
+    def get(self, request):
+        tasks = _selected_tasks(request, request.GET.getlist("task"))
+        if not tasks:
+            messages.error(request, _("请先选择要改派的任务。"), fail_silently=True)
+            return HttpResponseRedirect(reverse("work:index"))
+        candidates = eligible_for_all(tasks)
+        return self.show(request, tasks, ReassignForm(candidates=candidates))
+
+    def post(self, request):
+        tasks = _selected_tasks(request, request.POST.getlist("task"))
+        candidates = eligible_for_all(tasks)
+        form = ReassignForm(request.POST, candidates=candidates)
+        if form.is_valid():
+            try:
+                services.tasks_reassign(
+                    task_ids=[t.pk for t in tasks],
+                    to_user=form.cleaned_data["to_user"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                for message in _errors(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("已将 %(n)s 项任务改派给 %(name)s。")
+                    % {
+                        "n": len(tasks),
+                        "name": form.cleaned_data["to_user"].get_full_name(),
+                    },
+                    fail_silently=True,
+                )
+                return HttpResponseRedirect(reverse("work:index"))
+        return self.show(request, tasks, form, status=422)
+
+    def show(self, request, tasks, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "tasks": tasks,
+                "form": form,
+                "no_candidates": not form.fields["to_user"].queryset.exists(),
+            },
+            status=status,
+        )
+
+
+class UnassignForm(forms.Form):
+    reason = REASON
+
+
+class UnassignView(WorkMixin, generic.View):
+    def post(self, request):
+        tasks = _selected_tasks(request, request.POST.getlist("task"))
+        form = UnassignForm(request.POST)
+        back = request.POST.get("back") or reverse("work:index")
+        if not tasks:
+            messages.error(request, _("请先选择任务。"), fail_silently=True)
+        elif not form.is_valid():
+            messages.error(request, _("退回待领取须填写理由。"), fail_silently=True)
+        else:
+            try:
+                services.tasks_unassign(
+                    task_ids=[t.pk for t in tasks],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                for message in _errors(error):
+                    messages.error(request, message, fail_silently=True)
+            else:
+                messages.success(
+                    request,
+                    _("已退回 %(n)s 项任务。") % {"n": len(tasks)},
+                    fail_silently=True,
+                )
+        if not back.startswith("/"):
+            back = reverse("work:index")
+        return HttpResponseRedirect(back)
+
+
+class AbsenceForm(forms.Form):
+    user = forms.ModelChoiceField(label=gettext_lazy("请假人员"), queryset=None)
+    substitute = forms.ModelChoiceField(label=gettext_lazy("代理人"), queryset=None)
+    starts_on = forms.DateField(
+        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = REASON
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = work.managed_people(manager)
+        for name in ("user", "substitute"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = lambda u: (
+                u.get_full_name() or u.username
+            )
+
+
+class AbsencesView(WorkMixin, generic.View):
+    template_name = "roles/absences.html"
+
+    def get(self, request):
+        return self.show(request, AbsenceForm(manager=request.user))
+
+    def post(self, request):
+        form = AbsenceForm(request.POST, manager=request.user)
+        if form.is_valid():
+            try:
+                services.absence_create(by=request.user, **form.cleaned_data)
+            except (ValidationError, PermissionDenied) as error:
+                for message in _errors(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("请假代理已登记。"), fail_silently=True)
+                return HttpResponseRedirect(reverse("work:absences"))
+        return self.show(request, form, status=422)
+
+    def show(self, request, form, status=200):
+        absences = work.absences_in_scope(request.user)[:100]
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "absences": absences},
+            status=status,
+        )
+
+
+class GrantForm(forms.Form):
+    case_number = forms.CharField(label=gettext_lazy("案件编号"), max_length=20)
+    username = forms.CharField(
+        label=gettext_lazy("被授权人员（登录名）"), max_length=150
+    )
+    perms = forms.MultipleChoiceField(
+        label=gettext_lazy("权限"), choices=[], widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(
+        label=gettext_lazy("有效期至（可不填）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = REASON
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        from django.contrib.auth.models import Permission
+
+        labels = {
+            f"{p.content_type.app_label}.{p.codename}": p.name
+            for p in Permission.objects.filter(
+                content_type__app_label="workflows"
+            ).select_related("content_type")
+        }
+        self.fields["perms"].choices = [(p, labels.get(p, p)) for p in GRANTABLE]
+
+    def clean_case_number(self):
+        from workflows.models import Case
+
+        value = self.cleaned_data["case_number"].strip()
+        try:
+            pk = int(value.rsplit("-", 1)[-1])
+        except ValueError:
+            raise ValidationError(
+                _("案件编号格式不正确，例如 DB2026-000012。")
+            ) from None
+        case = Case.objects.filter(pk=pk).select_related("region").first()
+        if (
+            case is None
+            or case.number != value.upper()
+            or not (
+                self.manager.is_superuser or services.may_manage(self.manager, case)
+            )
+        ):
+            raise ValidationError(_("在您的辖区内没有这个案件。"))
+        return case
+
+    def clean_username(self):
+        user = (
+            get_user_model()
+            .objects.filter(
+                username=self.cleaned_data["username"].strip(), is_active=True
+            )
+            .first()
+        )
+        if user is None:
+            raise ValidationError(_("没有这个在岗人员。"))
+        return user
+
+
+class GrantsView(WorkMixin, generic.View):
+    template_name = "roles/grants.html"
+
+    def get(self, request):
+        return self.show(request, GrantForm(manager=request.user))
+
+    def post(self, request):
+        form = GrantForm(request.POST, manager=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.grant_create(
+                    case=data["case_number"],
+                    user=data["username"],
+                    perms=data["perms"],
+                    by=request.user,
+                    reason=data["reason"],
+                    expires_on=data["expires_on"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                for message in _errors(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("已授权。"), fail_silently=True)
+                return HttpResponseRedirect(reverse("work:grants"))
+        return self.show(request, form, status=422)
+
+    def show(self, request, form, status=200):
+        grants = work.grants_in_scope(request.user)[:200]
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "grants": grants, "today": timezone.localdate()},
+            status=status,
+        )
+
+
+class RevokeView(WorkMixin, generic.View):
+    def post(self, request, grant_pk):
+        grant = get_object_or_404(work.grants_in_scope(request.user), pk=grant_pk)
+        form = UnassignForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("撤销授权须填写理由。"), fail_silently=True)
+        else:
+            services.grant_revoke(
+                grant=grant, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("授权已撤销。"), fail_silently=True)
+        return HttpResponseRedirect(reverse("work:grants"))
