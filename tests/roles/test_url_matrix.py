@@ -15,8 +15,8 @@ from roles.models import CaseGrant
 from tests.factories import StaffFactory
 from workflows import demo
 from workflows.dibao import services
-from workflows.dibao.models import Application
 from workflows.dibao.flows import DibaoFlow
+from workflows.dibao.models import Application
 
 pytestmark = pytest.mark.django_db
 
@@ -188,9 +188,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
         )
         if 404 in statuses or (readable and not {200, 302} & set(statuses)):
             hidden_from_insiders.append((route, statuses))
-    assert unbuilt == [], (
-        "id URLs this test cannot build (teach build_url): %s" % unbuilt
-    )
+    assert unbuilt == [], f"id URLs this test cannot build (teach build_url): {unbuilt}"
     assert leaks == [], "\n".join(map(str, leaks[:60]))
     assert hidden_from_insiders == [], "\n".join(map(str, hidden_from_insiders))
     # the one explicit grant opens exactly one case to the auditor of another district
