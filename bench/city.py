@@ -151,6 +151,7 @@ class City:
                     history_type="+",
                     history_change_reason=reason,
                     history_user_id=None,
+                    history_job="bench.city",
                 )
                 next_history += 1
                 hist.add([h.get(c) for c in hist.columns])

@@ -9,6 +9,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from roles.viewsets import WorkApp
+from workflows.audit.viewsets import AuditApp
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.pages import home
 from workflows.dibao.viewsets import DibaoAppViewset
@@ -20,6 +21,7 @@ site = Site(
     viewsets=[
         DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
         WorkApp(),
+        AuditApp(),
     ],
 )
 

@@ -3,7 +3,44 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Post, Region, Role
+from workflows.audit.admin import ReasonRequiredAdmin
+
+from .models import Absence, CaseGrant, CaseGroupGrant, Post, Reassignment, Region, Role
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Changes go through the work-management services (with reasons)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseGrant)
+class CaseGrantAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("content_object", "user", "permission", "granted_by", "expires_on")
+    list_filter = ("permission",)
+
+
+@admin.register(CaseGroupGrant)
+class CaseGroupGrantAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("content_object", "group", "permission", "granted_by", "expires_on")
+
+
+@admin.register(Reassignment)
+class ReassignmentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("at", "task", "kind", "from_user", "to_user", "by", "reason")
+    list_filter = ("kind",)
+
+
+@admin.register(Absence)
+class AbsenceAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("user", "substitute", "starts_on", "ends_on", "started", "ended")
 
 
 @admin.register(Region)
@@ -16,13 +53,13 @@ class RegionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(ReasonRequiredAdmin):
     list_display = ("code", "__str__")
     filter_horizontal = ("permissions",)
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(ReasonRequiredAdmin):
     list_display = ("user", "region", "role", "valid_from", "valid_to", "is_active")
     list_filter = ("role", "is_active", "region__level")
     search_fields = ("user__username", "user__first_name", "region__name")

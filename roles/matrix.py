@@ -60,12 +60,14 @@ ROLE_PERMISSIONS = {
         "workflows.decide_application",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
+        "workflows.audit_application",
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
         "workflows.manage_application",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
+        "workflows.audit_application",
     ],
-    C.AUDITOR: VIEW,
+    C.AUDITOR: VIEW + ["workflows.audit_application"],
 }

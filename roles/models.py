@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from workflows.audit.history import audited
 
 
 class Level(models.TextChoices):
@@ -62,7 +63,7 @@ class Region(models.Model):
     )
 
     objects = RegionManager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("行政区划")
@@ -143,7 +144,7 @@ class Role(models.Model):
     )
 
     objects = RoleManager()
-    history = HistoricalRecords(m2m_fields=[permissions])
+    history = audited(m2m_fields=[permissions])
 
     class Meta:
         verbose_name = _("角色")
@@ -195,7 +196,7 @@ class Post(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
 
     objects = PostQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("岗位")

@@ -56,6 +56,7 @@ def load_roles(reset_permissions=False):
     for code, names in ROLE_PERMISSIONS.items():
         role, was_created = Role.objects.get_or_create(code=code)
         if was_created or reset_permissions:
+            role._change_reason = "角色权限按 roles/matrix.py 初始化"
             role.permissions.set(permissions_named(names))
         created += was_created
     return created

@@ -120,6 +120,9 @@ def _move(task, to_user, by, reason, kind):
     task.owner = to_user
     task.status = STATUS.ASSIGNED if to_user else STATUS.NEW
     task.assigned = timezone.now() if to_user else None
+    task._change_reason = reason
+    if by is not None:
+        task._history_user = by
     task.save(update_fields=["owner", "status", "assigned"])
 
 

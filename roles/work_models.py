@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
+
+from workflows.audit.history import audited
 
 User = settings.AUTH_USER_MODEL
 
@@ -76,7 +77,7 @@ class CaseGrant(GrantFields, UserObjectPermissionBase):
     )
 
     objects = UserGrantManager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("案件授权（人员）")
@@ -98,7 +99,7 @@ class CaseGroupGrant(GrantFields, GroupObjectPermissionBase):
     )
 
     objects = GroupGrantManager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("案件授权（组）")
@@ -153,7 +154,7 @@ class Reassignment(models.Model):
     reason = models.TextField(_("理由"))
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("任务改派记录")
@@ -193,7 +194,7 @@ class Absence(models.Model):
     cancelled = models.BooleanField(_("已撤销"), default=False)
 
     objects = AbsenceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("请假代理")

@@ -5,15 +5,15 @@ Case data is changed through the workflow only; the admin shows it read-only
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from .audit.admin import ReasonRequiredAdmin
 from .clock.models import CalendarDay, TimeLimit
 from .core.models import SensitiveAccess
 from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
 
 
 @admin.register(AssistanceStandard)
-class AssistanceStandardAdmin(SimpleHistoryAdmin):
+class AssistanceStandardAdmin(ReasonRequiredAdmin):
     list_display = (
         "district",
         "area",
@@ -28,7 +28,7 @@ class AssistanceStandardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DistrictPolicy)
-class DistrictPolicyAdmin(SimpleHistoryAdmin):
+class DistrictPolicyAdmin(ReasonRequiredAdmin):
     list_display = (
         "district",
         "confirmation_delegated",
@@ -41,18 +41,18 @@ class DistrictPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IncomeType)
-class IncomeTypeAdmin(SimpleHistoryAdmin):
+class IncomeTypeAdmin(ReasonRequiredAdmin):
     list_display = ("code", "name", "category", "counted", "basis")
     list_filter = ("counted", "category")
 
 
 @admin.register(TimeLimit)
-class TimeLimitAdmin(SimpleHistoryAdmin):
+class TimeLimitAdmin(ReasonRequiredAdmin):
     list_display = ("code", "amount", "unit", "article", "valid_from", "valid_to")
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(ReasonRequiredAdmin):
     list_display = ("date", "is_workday", "name", "source")
     list_filter = ("is_workday", "source")
     date_hierarchy = "date"

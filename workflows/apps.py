@@ -7,3 +7,6 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("社会救助业务")
+
+    def ready(self):
+        from .audit import checks, signals  # noqa: F401  (register)

@@ -45,11 +45,13 @@ def test_ended_or_inactive_posts_grant_nothing(staff):
     user = staff("town_caseworker", "370402106")
     post = user.posts.get()
     post.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    post._change_reason = "调离"
     post.save()
     clear_scope_cache(user)
     assert not user.has_perm(PERM, region("370402106201"))
     post.valid_to = None
     post.is_active = False
+    post._change_reason = "停用"
     post.save()
     clear_scope_cache(user)
     assert not user.has_perm(PERM)

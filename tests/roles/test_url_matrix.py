@@ -104,7 +104,7 @@ def build_url(route, cases, cast, grant):
         node_name = m.group(1)
     values = {}
     for name in ID_KWARG.findall(route):
-        if name == "process_pk":
+        if name in ("process_pk", "case_pk"):
             values[name] = cases[0].pk
         elif name == "task_pk":
             task = None
@@ -126,7 +126,7 @@ def build_url(route, cases, cast, grant):
             values[name] = grant.pk
         else:
             return None
-    url = "/" + route
+    url = "/" + route.replace("<str:fmt>", "csv")
     for name, value in values.items():
         url = re.sub(rf"<(?:int:)?{name}>", str(value), url)
     return url

@@ -3,8 +3,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ..audit.history import audited
 from ..standards.models import Dated
 
 
@@ -28,7 +28,7 @@ class CalendarDay(models.Model):
         _("来源"), max_length=8, choices=Source.choices, default=Source.ADMIN
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("工作日历")
@@ -63,7 +63,7 @@ class TimeLimit(Dated):
     unit = models.CharField(_("单位"), max_length=16, choices=Unit.choices)
     article = models.CharField(_("条款"), max_length=120)
 
-    history = HistoricalRecords()
+    history = audited()
     overlap_key = ("code",)
 
     class Meta:

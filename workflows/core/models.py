@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
+
+from ..audit.history import audited
 
 
 class CaseQuerySet(models.QuerySet):
@@ -43,7 +44,7 @@ class Case(Process):
     opened_on = models.DateField(_("登记日期"), default=timezone.localdate)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("案件")
@@ -80,7 +81,7 @@ class TaskDeadline(models.Model):
         "workflows.TimeLimit", verbose_name=_("时限依据"), on_delete=models.PROTECT
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("任务时限")
@@ -120,7 +121,7 @@ class SensitiveAccess(models.Model):
     record = models.CharField(_("记录"), max_length=100)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("敏感信息访问记录")

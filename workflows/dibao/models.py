@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ..audit.history import audited
 from ..core.models import Case
 from ..registry.models import money_field
 
@@ -109,7 +109,7 @@ class Application(Case):
         related_name="+",
     )
 
-    history = HistoricalRecords(m2m_fields=[related_staff])
+    history = audited(m2m_fields=[related_staff])
 
     class Meta:
         verbose_name = _("低保申请")
@@ -133,6 +133,7 @@ class Application(Case):
             ("deliver_notice", _("送达不予批准通知")),
             ("extend_deadline", _("延长办理期限")),
             ("reveal_idnumber", _("查看完整身份证号码")),
+            ("audit_application", _("查看审计记录")),
         ]
 
     def clean(self):
@@ -255,7 +256,7 @@ class HomeVisit(models.Model):
     )
     recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("入户调查")
@@ -280,7 +281,7 @@ class NeighbourVisit(models.Model):
     )
     recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("邻里访问")
@@ -315,7 +316,7 @@ class CrossCheckReport(models.Model):
     )
     recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("信息核对报告")
@@ -358,7 +359,7 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("核算时间"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("收入核算")
@@ -397,7 +398,7 @@ class Opinion(models.Model):
     )
     given_on = models.DateField(_("日期"), default=timezone.localdate)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("初审意见")
@@ -427,7 +428,7 @@ class Notice(models.Model):
     proposed_amount = money_field(_("拟保障金额（元/月）"))
     ended = models.BooleanField(_("公示期满"), default=False)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("公示")
@@ -471,7 +472,7 @@ class Objection(models.Model):
         verbose_name=_("处理人"),
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("公示异议")
@@ -509,7 +510,7 @@ class Review(models.Model):
     )
     reviewed_on = models.DateField(_("审核日期"), default=timezone.localdate)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("审核确认")
@@ -543,7 +544,7 @@ class Decision(models.Model):
     delivered_on = models.DateField(_("通知送达日期"), null=True, blank=True)
     delivery_method = models.CharField(_("送达方式"), max_length=64, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("决定")
@@ -588,7 +589,7 @@ class RosterEntry(models.Model):
         _("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("保障对象")

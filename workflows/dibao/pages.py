@@ -309,6 +309,7 @@ class CaseDetailView(generic.DetailView):
             tasks=tasks,
             active_tasks=active,
             can_reveal=user.has_perm("workflows.reveal_idnumber", case),
+            can_audit=user.has_perm("workflows.audit_application", case),
             can_record_objection=user.has_perm("workflows.record_objection", case)
             and case.notices.filter(ended=False).exists(),
             can_extend=user.has_perm("workflows.extend_deadline", case)

@@ -704,12 +704,13 @@ def decision_record(*, application: Application, user, outcome: str, reasons: st
         with translation.override("zh-hans"):  # a legal notice to the applicant
             decision.remedies = str(REMEDIES)
         application.stage = Stage.DELIVERY
-    decision.full_clean()
-    decision.save()
     if outcome == Decision.Outcome.APPROVE:
         district = application.region.district
-        decision.certificate_number = f"{district.code}-{today.year}-{decision.pk:06d}"
-        decision.save(update_fields=["certificate_number"])
+        decision.certificate_number = (
+            f"{district.code}-{today.year}-{application.pk:06d}"
+        )
+    decision.full_clean()
+    decision.save()
     application.save()
     return decision
 
@@ -744,6 +745,7 @@ def rejection_deliver(*, application: Application, user, delivered_on, method: s
         raise ValidationError({"delivered_on": _("送达日期不能早于决定日期。")})
     decision.delivered_on = delivered_on
     decision.delivery_method = method
+    decision._change_reason = _("送达不予批准通知")
     decision.full_clean()
     decision.save()
     application.stage = Stage.REJECTED

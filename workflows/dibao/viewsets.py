@@ -35,6 +35,10 @@ class DibaoAppViewset(FlowAppViewset):
     process_list_view_class = pages.CaseListView
     process_detail_view_class = pages.CaseDetailView
     task_list_path = None  # viewflow's list of every task of the flow
+    # viewflow's bulk assign/unassign (English-only messages); supervisors move
+    # work in the 工作管理 app, with reasons
+    tasks_assign_path = None
+    tasks_unassign_path = None
 
     @property
     def index_path(self):

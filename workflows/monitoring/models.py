@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from ..audit.history import audited
 
 
 class FeedBatch(models.Model):
@@ -38,7 +39,7 @@ class FeedBatch(models.Model):
     row_count = models.PositiveIntegerField(_("记录数"), default=0)
     checksum = models.CharField(_("校验值"), max_length=64, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("部门数据批次")

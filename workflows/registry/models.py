@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ..audit.history import audited
 from ..core.masking import mask_id_number
 from . import idnumber
 
@@ -51,7 +51,7 @@ class Household(models.Model):
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     created = models.DateTimeField(_("登记时间"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("家庭")
@@ -164,7 +164,7 @@ class Member(models.Model):
         default="",
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("家庭成员")
@@ -223,7 +223,7 @@ class IncomeItem(models.Model):
     monthly_amount = money_field(_("月均金额（元）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("收入")
@@ -252,7 +252,7 @@ class Deduction(models.Model):
     monthly_amount = money_field(_("月均金额（元）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("支出扣减")
@@ -292,7 +292,7 @@ class Asset(models.Model):
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("家庭财产")

@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ..audit.history import audited
 from ..registry.models import Area, money_field
 
 
@@ -110,7 +110,7 @@ class AssistanceStandard(Dated):
         _("补差取整方式"), max_length=8, choices=Rounding.choices, default=Rounding.YUAN
     )
 
-    history = HistoricalRecords()
+    history = audited()
     overlap_key = ("district", "area")
 
     class Meta:
@@ -145,7 +145,7 @@ class DistrictPolicy(Dated):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
 
-    history = HistoricalRecords()
+    history = audited()
     overlap_key = ("district",)
 
     class Meta:
@@ -174,7 +174,7 @@ class IncomeType(models.Model):
     counted = models.BooleanField(_("计入家庭收入"))
     basis = models.CharField(_("依据"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         verbose_name = _("收入类型")

@@ -56,8 +56,8 @@ class Desk:
         self.client = Client()
         self.client.force_login(user)
 
-    def get(self, url, **kw):
-        return self.client.get(url, **kw)
+    def get(self, url, data=None, **kw):
+        return self.client.get(url, data, **kw)
 
     def post(self, url, data=None, **kw):
         return self.client.post(url, data or {}, **kw)

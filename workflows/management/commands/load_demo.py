@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from workflows.audit.context import acting
 from workflows.demo import load_households, load_users
 
 
@@ -7,6 +8,10 @@ class Command(BaseCommand):
     help = "Load demo staff and households at every step of the 低保 flow (idempotent)."
 
     def handle(self, *args, **options):
+        with acting(job="load_demo"):
+            self._load(options)
+
+    def _load(self, options):
         users = load_users()
         households = load_households()
         self.stdout.write(

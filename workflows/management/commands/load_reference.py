@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from roles.reference import load_regions, load_roles
+from workflows.audit.context import acting
 from workflows.clock.seed import seed_calendar_from_package
 from workflows.reference import load_income_types, load_parameters
 
@@ -16,6 +17,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        with acting(job="load_reference"):
+            self._load(options)
+
+    def _load(self, options):
         counts = {
             "regions": load_regions(),
             "roles": load_roles(reset_permissions=options["reset_role_permissions"]),

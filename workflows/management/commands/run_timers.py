@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
 from roles.services import absences_apply
+from workflows.audit.chain import seal
+from workflows.audit.context import acting
 
 
 class Command(BaseCommand):
@@ -27,8 +29,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         while True:
-            fired = fire_due_timers() + fire_due_conditions()
-            moved = absences_apply()
+            with acting(job="run_timers"):
+                fired = fire_due_timers() + fire_due_conditions()
+                moved = absences_apply()
+                seal()
             if fired or moved or not every:
                 self.stdout.write(
                     f"{fired} timer(s) fired, {moved} task(s) moved for leave"

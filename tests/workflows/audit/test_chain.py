@@ -1,0 +1,153 @@
+"""Tamper evidence and retention of the audit records; auditors change nothing."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from tests.roles.test_url_matrix import build_url, cases_at_every_step, id_patterns
+from workflows.audit.chain import RetentionRefused, audited_tables, purge, seal, verify
+from workflows.audit.models import AuditSeal
+
+from ..dibao.desk import Desk, accept, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_chain_holds_and_a_row_altered_in_the_database_breaks_it(cast):
+    case = submit(Desk(cast.caseworker), cast)
+    accept(cast, case)
+    assert seal() > 0
+    assert verify() is None
+    call_command("verify_audit")  # prints "intact", exits 0
+    row = case.history.order_by("history_date").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workflows_historicalapplication SET reason = %s "
+            "WHERE history_id = %s",
+            ["篡改", row.history_id],
+        )
+    broken = verify()
+    assert broken is not None
+    assert (broken.table, broken.row_id, broken.problem) == (
+        "workflows_historicalapplication",
+        row.history_id,
+        "row changed",
+    )
+    with pytest.raises(CommandError, match=f"row {row.history_id}"):
+        call_command("verify_audit")
+
+
+def test_a_deleted_row_or_an_altered_link_breaks_the_chain(cast):
+    case = submit(Desk(cast.caseworker), cast)
+    seal()
+    link = AuditSeal.objects.order_by("seq")[5]
+    AuditSeal.objects.filter(pk=link.pk).update(chain_hash="0" * 64)
+    assert verify().problem == "chain altered"
+    AuditSeal.objects.filter(pk=link.pk).update(chain_hash=link.chain_hash)
+    assert verify() is None
+    history_id = case.history.first().history_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM workflows_historicalapplication WHERE history_id = %s",
+            [history_id],
+        )
+    assert verify().problem == "row deleted"
+
+
+def test_sealing_twice_adds_nothing(cast):
+    submit(Desk(cast.caseworker), cast)
+    seal()
+    assert seal() == 0
+
+
+def test_retention_refuses_anything_younger_than_180_days(cast):
+    submit(Desk(cast.caseworker), cast)
+    today = timezone.localdate()
+    with pytest.raises(RetentionRefused):
+        purge(before=today - datetime.timedelta(days=179), reason="清理", today=today)
+    with pytest.raises(CommandError, match="refused"):
+        call_command(
+            "purge_audit",
+            before=(today - datetime.timedelta(days=10)).isoformat(),
+            reason="清理",
+        )
+    assert AuditSeal.objects.count() == 0 or verify() is None
+
+
+def test_retention_removes_old_records_and_the_chain_still_verifies(cast):
+    case = submit(Desk(cast.caseworker), cast)
+    old = timezone.now() - datetime.timedelta(days=400)
+    with connection.cursor() as cursor:  # everything so far as if written long ago
+        for table, _pk in audited_tables():
+            if table == "workflows_sensitiveaccess":
+                cursor.execute(f'UPDATE "{table}" SET "at" = %s', [old])
+            elif not table.endswith(("_permissions", "_groups", "_related_staff")):
+                cursor.execute(f'UPDATE "{table}" SET "history_date" = %s', [old])
+    assert seal() > 0
+    old_links = AuditSeal.objects.count()
+    accept(cast, case)  # new records after the old ones
+    seal()
+    before = timezone.localdate() - datetime.timedelta(days=300)
+    removed = purge(before=before, reason="超过保存期限")
+    assert removed == old_links  # the whole old prefix, nothing younger
+    assert AuditSeal.objects.count() > 0
+    assert verify() is None
+    assert case.history.filter(
+        history_date__gte=old + datetime.timedelta(days=1)
+    ).exists()
+    assert not case.history.filter(
+        history_date__lt=old + datetime.timedelta(days=1)
+    ).exists()
+
+
+def test_an_auditor_can_change_nothing(cast, staff):
+    cases = cases_at_every_step(cast)
+    auditor = staff("auditor", "370402")
+    desk = Desk(auditor)
+
+    def rows():
+        seal()
+        return AuditSeal.objects.count()
+
+    before = rows()
+    from django.contrib.auth.models import Permission
+
+    from roles.models import CaseGrant
+
+    grant = CaseGrant(
+        user=cast.coordinator,
+        permission=Permission.objects.get(codename="view_application"),
+        content_object=cases[0],
+        reason="x",
+        granted_by=cast.district_supervisor,
+    )
+    grant.save()
+    before = rows()
+    refused = []
+    for route, _ns, _pattern in id_patterns():
+        url = build_url(route, cases, cast, grant)
+        response = desk.post(url, {"reason": "x", "complete": "yes"})
+        # a task's index page only redirects to its read-only detail page
+        to_detail = response.status_code == 302 and response["Location"].endswith(
+            "/detail/"
+        )
+        if response.status_code not in (403, 404, 405) and not to_detail:
+            refused.append((route, response.status_code, response.get("Location")))
+    for url in (
+        "/work/reassign/",
+        "/work/unassign/",
+        "/work/absences/",
+        "/work/grants/",
+        "/dibao/apply/",
+        "/admin/workflows/assistancestandard/1/change/",
+    ):
+        status = desk.post(url, {"reason": "x"}).status_code
+        if status not in (302, 403, 404, 405) or (
+            status == 302 and "/admin/login" not in desk.post(url).get("Location", "")
+        ):
+            refused.append((url, status))
+    assert refused == []
+    assert rows() == before  # not one record written

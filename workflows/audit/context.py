@@ -1,0 +1,26 @@
+"""Who is acting when no request is: background jobs and commands.
+
+History rows get their user from the request (simple-history's middleware).
+A job wraps its work in ``acting(job="…", user=…)`` so its rows say which job
+made them and which person started it (None for a scheduled job).
+"""
+
+import threading
+from contextlib import contextmanager
+
+_state = threading.local()
+
+
+@contextmanager
+def acting(*, job, user=None):
+    previous = getattr(_state, "value", None)
+    _state.value = (job, user)
+    try:
+        yield
+    finally:
+        _state.value = previous
+
+
+def current():
+    """``(job, user)`` of the innermost ``acting`` block, or ``(None, None)``."""
+    return getattr(_state, "value", None) or (None, None)

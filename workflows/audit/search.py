@@ -1,0 +1,240 @@
+"""Search the audit trail across the cases a user may see."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from roles.selectors import cases_visible_to
+
+from .timeline import (
+    CASE_RECORDS,
+    Event,
+    Kind,
+    access_event,
+    history_events,
+    person,
+)
+
+LIMIT_PER_SOURCE = 500
+
+
+@dataclass
+class Filters:
+    actor: object = None  # a user
+    date_from: object = None
+    date_to: object = None
+    region: object = None  # a Region within the user's scope
+    kind: str = ""
+    model: str = ""  # a model label, e.g. "workflows.Member"
+
+
+def _period(qs, filters, field):
+    if filters.date_from:
+        qs = qs.filter(**{f"{field}__date__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{field}__date__lte": filters.date_to})
+    return qs
+
+
+def searchable_models():
+    """(label, model) of the records the search covers."""
+    names = ["Application", *CASE_RECORDS, "Household", "Member", "IncomeItem", "Asset"]
+    return [(f"workflows.{n}", apps.get_model("workflows", n)) for n in names]
+
+
+def search(user, filters: Filters):
+    """Events matching ``filters`` in the user's cases, newest first."""
+    from viewflow.workflow.models import Task
+
+    from roles.models import CaseGrant, Reassignment
+
+    from ..core.models import SensitiveAccess
+
+    cases = cases_visible_to(user)
+    if filters.region is not None:
+        cases = cases.filter(region__path__startswith=filters.region.path)
+    case_ids = cases.values("pk")
+    households = cases.values("household_id")
+    events = []
+    history_kinds = {Kind.CREATED: "+", Kind.CHANGED: "~", Kind.DELETED: "-"}
+    if not filters.kind or filters.kind in history_kinds:
+        for label, model in searchable_models():
+            if filters.model and filters.model != label:
+                continue
+            link = {
+                "workflows.Application": Q(id__in=case_ids),
+                "workflows.Household": Q(id__in=households),
+                "workflows.Member": Q(household_id__in=households),
+                "workflows.Asset": Q(household_id__in=households),
+                "workflows.IncomeItem": Q(
+                    member_id__in=apps.get_model("workflows", "Member")
+                    .objects.filter(household_id__in=households)
+                    .values("pk")
+                ),
+            }.get(label, Q(application_id__in=case_ids))
+            rows = model.history.filter(link).select_related("history_user")
+            if filters.actor:
+                rows = rows.filter(history_user=filters.actor)
+            if filters.kind:
+                rows = rows.filter(history_type=history_kinds[filters.kind])
+            rows = _period(rows, filters, "history_date")
+            rows = list(rows.order_by("-history_date")[:LIMIT_PER_SOURCE])
+            rows.sort(
+                key=lambda r: (getattr(r, model._meta.pk.attname), r.history_date)
+            )
+            found = history_events(
+                model.history.model, rows, str(model._meta.verbose_name)
+            )
+            if filters.kind:
+                found = [e for e in found if e.kind == filters.kind]
+            events += found
+    model_filter = filters.model
+    if (not filters.kind or filters.kind == Kind.TASK) and model_filter in (
+        "",
+        "viewflow.Task",
+    ):
+        rows = Task.history.filter(process_id__in=case_ids, flow_task_type="HUMAN")
+        if filters.actor:
+            rows = rows.filter(history_user=filters.actor)
+        rows = _period(rows, filters, "history_date").select_related(
+            "history_user", "owner"
+        )
+        for row in rows.order_by("-history_date")[:LIMIT_PER_SOURCE]:
+            events.append(
+                Event(
+                    at=row.history_date,
+                    kind=Kind.TASK,
+                    record=row.flow_task.task_title if row.flow_task else "",
+                    summary=f"#{row.process_id} {row.get_status_display()}",
+                    actor=person(row.history_user),
+                    job=row.history_job,
+                    reason=row.history_change_reason or "",
+                    model="viewflow.Task",
+                )
+            )
+    if (not filters.kind or filters.kind == Kind.REASSIGNED) and model_filter in (
+        "",
+        "roles.Reassignment",
+    ):
+        rows = Reassignment.objects.filter(task__process_id__in=case_ids)
+        if filters.actor:
+            rows = rows.filter(by=filters.actor)
+        rows = _period(rows, filters, "at").select_related(
+            "by", "from_user", "to_user", "task"
+        )
+        for r in rows.order_by("-at")[:LIMIT_PER_SOURCE]:
+            events.append(
+                Event(
+                    at=r.at,
+                    kind=Kind.REASSIGNED,
+                    record=f"#{r.task.process_id} {r.task.flow_task.task_title}",
+                    summary=f"{person(r.from_user) or _('待领取')} → "
+                    f"{person(r.to_user) or _('待领取')}",
+                    actor=person(r.by),
+                    reason=r.reason,
+                    model="roles.Reassignment",
+                )
+            )
+    if (not filters.kind or filters.kind == Kind.GRANT) and model_filter in (
+        "",
+        "roles.CaseGrant",
+    ):
+        rows = CaseGrant.history.filter(content_object_id__in=case_ids)
+        if filters.actor:
+            rows = rows.filter(history_user=filters.actor)
+        rows = _period(rows, filters, "history_date").select_related(
+            "history_user", "user", "permission"
+        )
+        for g in rows.order_by("-history_date")[:LIMIT_PER_SOURCE]:
+            events.append(
+                Event(
+                    at=g.history_date,
+                    kind=Kind.GRANT,
+                    record=f"#{g.content_object_id}",
+                    summary=f"{g.get_history_type_display()} {person(g.user)} "
+                    f"· {g.permission.name}",
+                    actor=person(g.history_user),
+                    reason=g.history_change_reason or "",
+                    model="roles.CaseGrant",
+                )
+            )
+    if (not filters.kind or filters.kind == Kind.READ) and model_filter in (
+        "",
+        "workflows.SensitiveAccess",
+    ):
+        rows = SensitiveAccess.objects.filter(case_id__in=case_ids)
+        if filters.actor:
+            rows = rows.filter(user=filters.actor)
+        rows = _period(rows, filters, "at").select_related("user")
+        events.extend(access_event(a) for a in rows.order_by("-at")[:LIMIT_PER_SOURCE])
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events
+
+
+# --- export -------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formula injection: a text cell that a spreadsheet
+    would read as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def rows_of(events):
+    header = [
+        _("时间"),
+        _("类型"),
+        _("记录"),
+        _("内容"),
+        _("字段变更"),
+        _("操作人"),
+        _("后台任务"),
+        _("理由"),
+    ]
+    yield header
+    for e in events:
+        changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in e.changes)
+        yield [
+            str(v)
+            for v in (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.kind_label,
+                e.record,
+                e.summary,
+                changes,
+                e.actor,
+                e.job,
+                e.reason,
+            )
+        ]
+
+
+def to_csv(events):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(buffer)
+    for row in rows_of(events):
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(events):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "audit"
+    for row in rows_of(events):
+        sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
