@@ -145,5 +145,75 @@ def render(runs):
             + ("**yes**" if constant else "**no**")
             + " (median queries of each step over the cases run).",
         ]
+    lines += _audit(runs)
     lines.append("")
     return "\n".join(lines)
+
+
+HISTORY_GOAL = 1.5
+
+
+def _audit(runs):
+    runs = [r for r in runs if "audit" in r]
+    if not runs:
+        return []
+    lines = [
+        "",
+        "### The audit trail",
+        "",
+        "History on a save: the same household record saved alternately with and",
+        "without its history row (simple-history's `skip_history_when_saving`),",
+        "in the same run; median per save.",
+        "",
+        "| size | saves | with history p50 | SQL | without p50 | SQL "
+        "| with ÷ without | goal ≤ 1.5× |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        s = run["audit"]["save"]
+        ok = "met" if s["ratio"] <= HISTORY_GOAL else "not met"
+        lines.append(
+            f"| {run['size']} | {s['saves']} | {s['with_p50']:.2f} "
+            f"| {s['with_queries']} | {s['without_p50']:.2f} "
+            f"| {s['without_queries']} | {s['ratio']:.2f}× | {ok} |"
+        )
+    lines += [
+        "",
+        "History on the saves of a whole case: one household taken from",
+        "application to decision through the step services (every form's save",
+        "with all the rows it writes), alternately with history and with it",
+        "switched off (`SIMPLE_HISTORY_ENABLED`); median per case.",
+        "",
+        "| size | with history | without | with ÷ without | goal ≤ 1.5× |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        s = run["audit"]["save"]
+        ok = "met" if s["case_ratio"] <= HISTORY_GOAL else "not met"
+        lines.append(
+            f"| {run['size']} | {_ms(s['case_with_ms'])} ms "
+            f"| {_ms(s['case_without_ms'])} ms | {s['case_ratio']:.2f}× | {ok} |"
+        )
+    lines += [
+        "",
+        "Timeline of one case given about 1,000 audited events (record changes,",
+        "reassignments with reasons, sensitive reads), read by the district",
+        "auditor: the whole page (first page of 50, newest first) and the",
+        "service that merges the events. SQL before = the same page before the",
+        "events were added (goal: the same number).",
+        "",
+        "| size | case | events | page p50 | page p95 | SQL | SQL before "
+        "| fixed? | merge p50 | merge SQL |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for run in runs:
+        t = run["audit"]["timeline"]
+        fixed = "yes" if t["page_queries"] == t["page_queries_before"] else "no"
+        lines.append(
+            f"| {run['size']} | {t['case']} | {t['events']:,} "
+            f"(from {t['events_before']}) | {_ms(t['page_p50'])} "
+            f"| {_ms(t['page_p95'])} | {t['page_queries']} "
+            f"| {t['page_queries_before']} | {fixed} "
+            f"| {_ms(t['service_p50'])} | {t['service_queries']} |"
+        )
+    return lines

@@ -86,7 +86,7 @@ def _measure_here(size, repeat, lifecycle_cases):
 
     from workflows.models import Case, Household, Member
 
-    from . import lifecycle, pages, permissions
+    from . import audit, lifecycle, pages, permissions
 
     counts = {
         "cases": Case.objects.count(),
@@ -109,7 +109,13 @@ def _measure_here(size, repeat, lifecycle_cases):
         dict(asdict(r), stock_ratio=r.stock_ratio, bare_ratio=r.bare_ratio)
         for r in permissions.run(user, region, repeat=repeat)
     ]
+    print(f"[{size}] measuring the audit trail…", flush=True)
+    save, timeline = audit.run(repeat=repeat, cases=max(2, lifecycle_cases // 2))
     return {
+        "audit": {
+            "save": dict(asdict(save), ratio=save.ratio, case_ratio=save.case_ratio),
+            "timeline": asdict(timeline),
+        },
         "size": size,
         "machine": machine(),
         "load_seconds": load_seconds,

@@ -1,14 +1,13 @@
 """Administrators maintain regions, roles and posts here (with history)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from workflows.audit.admin import ReasonRequiredAdmin
+from workflows.audit.admin import HistoryAdmin, ReasonRequiredAdmin
 
 from .models import Absence, CaseGrant, CaseGroupGrant, Post, Reassignment, Region, Role
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(HistoryAdmin):
     """Changes go through the work-management services (with reasons)."""
 
     def has_add_permission(self, request):
@@ -44,7 +43,7 @@ class AbsenceAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(HistoryAdmin):
     list_display = ("code", "name", "level", "kind", "parent", "is_sample")
     list_filter = ("level", "kind", "is_sample")
     search_fields = ("code", "name")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,7 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from .audit import checks, signals  # noqa: F401  (register)
+        from .audit.backfill import after_migrate
+
+        # the last app: Django's own post-migrate rows (permissions) exist by now
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit-backfill")

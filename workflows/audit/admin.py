@@ -1,8 +1,20 @@
 """Admin pages of sensitive records ask why, and the history keeps the answer."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The admin's history pages read, never write. simple-history's
+    ``SIMPLE_HISTORY_REVERT_DISABLED`` only hides the revert button; its
+    version page still saves a POST. Refuse it."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReasonForm(forms.ModelForm):
@@ -19,7 +31,7 @@ class ReasonForm(forms.ModelForm):
             self.fields["change_reason"].required = True
 
 
-class ReasonRequiredAdmin(SimpleHistoryAdmin):
+class ReasonRequiredAdmin(HistoryAdmin):
     """A change cannot be saved without a reason; records are not deleted (a
     dated record is ended by its end date, and the history keeps both)."""
 

@@ -21,7 +21,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from simple_history import register
 from viewflow.workflow.models import Process, Task
 
-from .history import AuditedHistory
+from .history import AuditedHistory, AuditedRecords
 
 THIRD_PARTY = [
     (Process, "workflows", {}),
@@ -40,7 +40,13 @@ THIRD_PARTY = [
 
 for _model, _app, _options in THIRD_PARTY:
     if not hasattr(_model, "history"):
-        register(_model, app=_app, bases=[AuditedHistory], **_options)
+        register(
+            _model,
+            app=_app,
+            bases=[AuditedHistory],
+            records_class=AuditedRecords,
+            **_options,
+        )
 
 
 class AuditSeal(models.Model):

@@ -4,8 +4,8 @@ import datetime
 
 import chinese_calendar
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
+from ..audit.history import bulk_create
 from .models import CalendarDay
 
 
@@ -34,9 +34,7 @@ def seed_calendar_from_package(first_year=2021):
             )
         day += datetime.timedelta(days=1)
     # bulk_create alone writes no history rows; the audit trail must stay whole
-    bulk_create_with_history(
-        rows, CalendarDay, default_change_reason="chinese-calendar"
-    )
+    bulk_create(CalendarDay, rows, reason="chinese-calendar")
     return len(rows)
 
 

@@ -543,7 +543,9 @@ def opinion_give(
 
 def notice_close(*, application: Application):
     """The notice period is over (fired by the timer)."""
-    application.notices.filter(ended=False).update(ended=True)
+    for notice in application.notices.filter(ended=False):
+        notice.ended = True
+        notice.save(update_fields=["ended"])  # one by one: each keeps its history
     application.stage = (
         Stage.OBJECTION if application.has_open_objections else Stage.REVIEW
     )

@@ -106,3 +106,43 @@ def test_the_admin_asks_why(admin_user):
     assert str(standard.monthly_standard) == "1234.00"
     assert standard.history.first().history_change_reason == "市政府批复调整"
     assert standard.history.first().history_user == admin_user
+
+
+def test_not_even_a_superuser_can_edit_history_through_a_page(admin_user):
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from workflows.audit.admin import HistoryAdmin
+
+    loose = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, SimpleHistoryAdmin)
+        and not isinstance(model_admin, HistoryAdmin)
+    ]
+    assert loose == []
+    editable = [
+        model._meta.label
+        for model in admin.site._registry
+        if model._meta.object_name.startswith("Historical")
+        or model._meta.label in {"workflows.AuditSeal", "workflows.AuditCheckpoint"}
+        and admin.site._registry[model].has_change_permission(_request(admin_user))
+    ]
+    assert editable == []
+    client = Client()
+    client.force_login(admin_user)
+    standard = AssistanceStandard.objects.first()
+    history_id = standard.history.first().history_id
+    base = f"/admin/workflows/assistancestandard/{standard.pk}/history/{history_id}/"
+    before = standard.history.count()
+    response = client.post(base, {"monthly_standard": "1.00", "_save": "1"})
+    assert response.status_code in (403, 404)  # reverting is switched off
+    assert standard.history.count() == before
+
+
+def _request(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
