@@ -24,3 +24,9 @@ def acting(*, job, user=None):
 def current():
     """``(job, user)`` of the innermost ``acting`` block, or ``(None, None)``."""
     return getattr(_state, "value", None) or (None, None)
+
+
+def on_behalf_of(user):
+    """A step run as ``user`` outside a request (demo data, commands): its
+    rows name that person, and the enclosing job if there is one."""
+    return acting(job=current()[0] or "", user=user)

@@ -30,8 +30,8 @@ def attribute_and_check(sender, instance, history_instance, **kwargs):
     job, user = current()
     if job:
         history_instance.history_job = job[:64]
-        if history_instance.history_user_id is None and user is not None:
-            history_instance.history_user = user
+    if history_instance.history_user_id is None and user is not None:
+        history_instance.history_user = user
     label = instance._meta.label
     if label not in REASON_REQUIRED:
         return

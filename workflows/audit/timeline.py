@@ -310,7 +310,8 @@ def task_events(case, Task):
         elif before.status != row.status and row.status == "DONE":
             summary = _("%(task)s 完成（%(who)s）") % {
                 "task": title,
-                "who": person(row.owner),
+                # a timer has no owner: the dispatcher finished it
+                "who": person(row.owner) or person(row.history_user) or _("系统"),
             }
         elif before.status != row.status and row.status == "CANCELED":
             summary = _("%(task)s 取消") % {"task": title}

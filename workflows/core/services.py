@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..audit.context import on_behalf_of
 from ..clock.services import due_after
 from .models import TaskDeadline
 
@@ -29,7 +30,11 @@ def run_task(*, task, user, step):
     """
     flow_task = task.flow_task
     flow_class = flow_task.flow_class
-    with flow_class.lock(task.process_id), transaction.atomic():
+    with (
+        on_behalf_of(user),
+        flow_class.lock(task.process_id),
+        transaction.atomic(),
+    ):
         task.refresh_from_db()
         activation = flow_task.activation_class(task)
         if task.owner_id is None:
@@ -50,7 +55,7 @@ def start_flow(*, node, user, step):
     if not node.can_execute(user):
         raise PermissionDenied(_("您无权发起此业务。"))
     activation = node.activation_class.create(node, None, None)
-    with transaction.atomic():
+    with on_behalf_of(user), transaction.atomic():
         activation.start(SimpleNamespace(user=user))
         step(activation)
         activation.execute()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.history import audited
+from ..clock.models import TimeLimit
 from ..core.models import Case
 from ..registry.models import money_field
 
@@ -89,7 +90,9 @@ class Application(Case):
     )
     spot_check = models.BooleanField(_("抽中入户抽查"), null=True, blank=True)
     # the overall statutory clock (S1 Art 22)
-    limit_code = models.CharField(_("总时限"), max_length=32, blank=True)
+    limit_code = models.CharField(
+        _("总时限"), max_length=32, blank=True, choices=TimeLimit.Code.choices
+    )
     due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
     extension_reason = models.TextField(_("延期理由"), blank=True)
     # current position, for lists and filters

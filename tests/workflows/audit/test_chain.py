@@ -8,7 +8,16 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.roles.test_url_matrix import build_url, cases_at_every_step, id_patterns
-from workflows.audit.chain import RetentionRefused, audited_tables, purge, seal, verify
+from workflows.audit.chain import (
+    GENESIS,
+    RetentionRefused,
+    _rows,
+    audited_tables,
+    digest,
+    purge,
+    seal,
+    verify,
+)
 from workflows.audit.models import AuditSeal
 
 from ..dibao.desk import Desk, accept, submit
@@ -151,3 +160,37 @@ def test_an_auditor_can_change_nothing(cast, staff):
             refused.append((url, status))
     assert refused == []
     assert rows() == before  # not one record written
+
+
+def test_a_recorded_head_catches_a_rewritten_chain(cast, capsys):
+    submit(Desk(cast.caseworker), cast)
+    call_command("verify_audit")
+    head = capsys.readouterr().out.split("head: ")[1].strip()
+    call_command("verify_audit", expect=[head])  # still the same chain
+    seq = int(head.split(":")[0])
+    # someone with database access alters a row and rebuilds the whole chain:
+    # it verifies on its own, but no longer ends in the recorded head
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workflows_historicalapplication SET reason = %s", ["篡改"]
+        )
+    _rebuild_chain()
+    assert verify() is None
+    with pytest.raises(CommandError, match="rewritten"):
+        call_command("verify_audit", expect=[head])
+    AuditSeal.objects.filter(seq__gte=seq).delete()  # or cuts it short
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("verify_audit", "--no-seal", expect=[head])
+    with pytest.raises(CommandError, match="N:HASH"):
+        call_command("verify_audit", expect=["latest"])
+
+
+def _rebuild_chain():
+    """What an intruder with database access would do: recompute every link."""
+    pks = dict(audited_tables())
+    head = GENESIS
+    for link in AuditSeal.objects.order_by("seq"):
+        rows = dict(_rows(link.table, pks[link.table], ids=[link.row_id]))
+        link.row_hash = digest(rows[link.row_id])
+        head = link.chain_hash = digest(head + link.row_hash)
+        link.save()
