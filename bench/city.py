@@ -585,7 +585,7 @@ class City:
         from django.core.management import call_command
         from django.db import transaction
 
-        from .load import fast_session, reset_sequences
+        from .load import analyze, fast_session, reset_sequences
 
         stages = [
             ("reference data", lambda: call_command("load_reference", verbosity=0)),
@@ -603,6 +603,9 @@ class City:
                 step()
                 reset_sequences(apps.get_models(include_auto_created=True))
             self.out(f"{label}: {time.time() - t0:.1f}s")
+        t0 = time.time()
+        analyze()
+        self.out(f"planner statistics (ANALYZE): {time.time() - t0:.1f}s")
         elapsed = time.time() - started
         rows = sum(v for k, v in self.counts.items() if isinstance(v, int))
         self.out(
