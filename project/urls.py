@@ -10,9 +10,13 @@ from viewflow.urls import Site
 
 from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
+from workflows.core.pages import home
 from workflows.dibao.flows import DibaoFlow
-from workflows.dibao.pages import home
 from workflows.dibao.viewsets import DibaoAppViewset
+from workflows.escalation.flows import EscalationFlow
+from workflows.escalation.viewsets import EscalationAppViewset
+from workflows.hotline.flows import HotlineFlow
+from workflows.hotline.viewsets import HotlineAppViewset
 
 site = Site(
     title=_("枣庄市社会救助审核确认系统"),
@@ -20,6 +24,10 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
+        HotlineAppViewset(HotlineFlow, icon="support_agent", title=_("社会救助热线")),
+        EscalationAppViewset(
+            EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
+        ),
         WorkApp(),
         AuditApp(),
     ],

@@ -5,8 +5,9 @@ the user's active posts, OR an active explicit grant of that permission on the
 object's case (``CaseGrant`` / ``CaseGroupGrant``, django-guardian direct-FK
 models). A grant on a case also lets its holder see that case's household.
 
-Without an object, ``has_perm`` answers "may this user do this anywhere?" —
-used to decide whether to offer a start button or open a list page. It never
+Without an object, ``has_perm`` answers "may this user do this anywhere?" (in a
+post, or on a case granted to them) — used to decide whether to offer a start
+button or open a list page. It never
 stands in for an object check: the project's Flow and node classes ask with
 the object whenever there is one (see ``workflows.core``).
 """
@@ -27,7 +28,13 @@ class ScopedPermissionBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         posts = user_posts(user_obj)
         if obj is None:
-            return set().union(*(p.perms for p in posts)) if posts else set()
+            # "anywhere": a post's permissions, or a grant's on some case (a
+            # member unit's staff hold no post, only grants on the cases they
+            # were invited to; this opens their list pages and nothing else)
+            perms = set().union(*(p.perms for p in posts)) if posts else set()
+            for granted in user_grants(user_obj).values():
+                perms |= granted
+            return perms
         perms = set()
         path = region_path_of(obj)
         if path is not None:

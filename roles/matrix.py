@@ -10,7 +10,14 @@ from .models import Level, Role
 
 C = Role.Code
 
-VIEW = ["workflows.view_application", "workflows.view_household"]
+# seeing a case of any kind in one's regions: 低保 applications, hotline calls,
+# escalations (region scoping asks view_application for every kind of case)
+VIEW = [
+    "workflows.view_application",
+    "workflows.view_household",
+    "workflows.view_call",
+    "workflows.view_escalation",
+]
 
 ROLE_LEVELS = {
     C.VILLAGE_COORDINATOR: [Level.VILLAGE],
@@ -21,6 +28,7 @@ ROLE_LEVELS = {
     C.DISTRICT_SUPERVISOR: [Level.DISTRICT],
     C.CITY_ADMINISTRATOR: [Level.CITY],
     C.AUDITOR: [Level.CITY, Level.DISTRICT],
+    C.HOTLINE_OPERATOR: [Level.CITY, Level.DISTRICT],
 }
 
 ROLE_PERMISSIONS = {
@@ -38,10 +46,17 @@ ROLE_PERMISSIONS = {
         "workflows.handle_objection",
         "workflows.deliver_notice",
         "workflows.reveal_idnumber",
+        "workflows.verify_call",
+        "workflows.refer_escalation",
+        "workflows.inform_escalation",
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
         "workflows.manage_application",
+        "workflows.manage_call",
+        "workflows.manage_escalation",
+        "workflows.refer_escalation",
+        "workflows.handle_locally_escalation",
         "workflows.confirm_delegated_application",
         "workflows.decide_delegated_application",
         "workflows.record_objection",
@@ -53,6 +68,9 @@ ROLE_PERMISSIONS = {
         "workflows.crosscheck_application",
         "workflows.confirm_application",
         "workflows.reveal_idnumber",
+        "workflows.refer_escalation",
+        "workflows.prepare_escalation",
+        "workflows.record_meeting_escalation",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -61,6 +79,11 @@ ROLE_PERMISSIONS = {
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
         "workflows.audit_application",
+        "workflows.manage_call",
+        "workflows.manage_escalation",
+        "workflows.prepare_escalation",
+        "workflows.record_meeting_escalation",
+        "workflows.view_common_problems",
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
@@ -68,6 +91,30 @@ ROLE_PERMISSIONS = {
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
         "workflows.audit_application",
+        "workflows.manage_call",
+        "workflows.manage_escalation",
+        "workflows.view_common_problems",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_application"],
+    C.HOTLINE_OPERATOR: VIEW
+    + [
+        "workflows.register_call",
+        "workflows.dispatch_call",
+        "workflows.answer_call",
+    ],
+}
+
+# Permissions a later release adds to roles that already exist. Each release
+# is applied once per role by ``load_reference`` (in the role's history), so
+# an administrator's later edits are never undone; a role created afresh gets
+# ROLE_PERMISSIONS, which already contains them.
+RELEASES = {
+    "2026-11-hotline-escalation": {
+        code: [
+            p
+            for p in perms
+            if p.endswith(("_call", "_escalation")) or p.endswith("common_problems")
+        ]
+        for code, perms in ROLE_PERMISSIONS.items()
+    },
 }

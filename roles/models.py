@@ -137,10 +137,17 @@ class Role(models.Model):
         DISTRICT_SUPERVISOR = "district_supervisor", _("区（市）民政局负责人")
         CITY_ADMINISTRATOR = "city_administrator", _("市民政局管理员")
         AUDITOR = "auditor", _("审计人员")
+        HOTLINE_OPERATOR = "hotline_operator", _("社会救助热线受理员")
 
     code = models.CharField(_("角色"), max_length=32, choices=Code.choices, unique=True)
     permissions = models.ManyToManyField(
         Permission, verbose_name=_("权限"), blank=True, related_name="+"
+    )
+    seeded_releases = models.JSONField(
+        _("已应用的权限更新"),
+        default=list,
+        blank=True,
+        help_text=_("随系统升级新增的权限只加一次；管理员之后的修改不会被覆盖。"),
     )
 
     objects = RoleManager()

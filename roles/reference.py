@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from .matrix import ROLE_PERMISSIONS
+from .matrix import RELEASES, ROLE_PERMISSIONS
 from .models import Region, Role
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "reference"
@@ -54,9 +54,21 @@ def load_roles(reset_permissions=False):
     later edits survive a reload."""
     created = 0
     for code, names in ROLE_PERMISSIONS.items():
-        role, was_created = Role.objects.get_or_create(code=code)
+        role, was_created = Role.objects.get_or_create(
+            code=code, defaults={"seeded_releases": sorted(RELEASES)}
+        )
         if was_created or reset_permissions:
             role._change_reason = "角色权限按 roles/matrix.py 初始化"
             role.permissions.set(permissions_named(names))
+            role.seeded_releases = sorted(RELEASES)
+            role.save(update_fields=["seeded_releases"])
+        else:
+            for release, additions in sorted(RELEASES.items()):
+                if release in role.seeded_releases:
+                    continue
+                role._change_reason = f"系统升级新增权限（{release}）"
+                role.permissions.add(*permissions_named(additions.get(code, [])))
+                role.seeded_releases = [*role.seeded_releases, release]
+                role.save(update_fields=["seeded_releases"])
         created += was_created
     return created

@@ -11,6 +11,12 @@ from .models import Absence, CaseGrant
 from .scope import user_posts
 
 MANAGE = "workflows.manage_application"
+# joins for ``case.subject`` (the person a case is about, whatever its kind)
+CASE_SUBJECT = (
+    "process__case__application__applicant",
+    "process__case__call",
+    "process__case__escalation",
+)
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
 
 
@@ -90,7 +96,7 @@ def workload(manager, soon_until):
 
 def open_tasks_of(manager, person=None):
     tasks = managed_tasks(manager).select_related(
-        "process__case__application__applicant",
+        *CASE_SUBJECT,
         "process__case__region__parent",
         "owner",
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .models import Absence, CaseGrant, Reassignment
+from .models import Absence, CaseGrant, CaseGroupGrant, Reassignment
 from .scope import ancestor_paths, clear_scope_cache, user_posts
 
 MANAGE = "workflows.manage_application"
@@ -229,6 +229,50 @@ def grant_revoke(*, grant, by, reason):
     grant._change_reason = reason
     grant._history_user = by
     grant.delete()
+
+
+def group_grants_give(*, case, group, perms, by, reason):
+    """Give everyone in ``group`` (a member unit's staff) ``perms`` on this one
+    case. Called by a flow step (inviting units to an escalation meeting),
+    whose own permission check has already run; people's grants go through
+    ``grant_create``."""
+    reason = _require_reason(reason)
+    grants = []
+    for name in perms:
+        app_label, codename = name.split(".")
+        permission = Permission.objects.get(
+            content_type__app_label=app_label, codename=codename
+        )
+        grant = CaseGroupGrant.objects.filter(
+            group=group, permission=permission, content_object=case
+        ).first() or CaseGroupGrant(
+            group=group, permission=permission, content_object=case
+        )
+        grant.reason, grant.granted_by = reason, by
+        grant.granted_at = timezone.now()
+        grant._change_reason = reason
+        grant.full_clean(exclude=["group", "permission", "content_object"])
+        grant.save()
+        grants.append(grant)
+    return grants
+
+
+def group_grants_withdraw(*, case, group, reason, perms=None):
+    """End a group's grants on a case (all, or only ``perms``), with history."""
+    reason = _require_reason(reason)
+    grants = CaseGroupGrant.objects.filter(group=group, content_object=case)
+    if perms is not None:
+        names = [p.split(".") for p in perms]
+        match = Q(pk__in=[])
+        for app_label, codename in names:
+            match |= Q(
+                permission__content_type__app_label=app_label,
+                permission__codename=codename,
+            )
+        grants = grants.filter(match)
+    for grant in grants:
+        grant._change_reason = reason
+        grant.delete()
 
 
 # --- absences -----------------------------------------------------------------

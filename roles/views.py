@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from workflows.clock.services import add_working_days
+from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
 from . import services
@@ -80,7 +81,7 @@ def _selected_tasks(request, ids):
     tasks = list(
         work.managed_tasks(request.user)
         .filter(pk__in=ids)
-        .select_related("process__case__application__applicant", "owner")
+        .select_related(*work.CASE_SUBJECT, "owner")
     )
     if len(tasks) != len(ids):
         raise Http404
@@ -203,12 +204,8 @@ class UnassignView(WorkMixin, generic.View):
 class AbsenceForm(forms.Form):
     user = forms.ModelChoiceField(label=gettext_lazy("请假人员"), queryset=None)
     substitute = forms.ModelChoiceField(label=gettext_lazy("代理人"), queryset=None)
-    starts_on = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=DateInput())
     reason = REASON
 
     def __init__(self, *args, manager, **kwargs):
@@ -261,7 +258,7 @@ class GrantForm(forms.Form):
     expires_on = forms.DateField(
         label=gettext_lazy("有效期至（可不填）"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     reason = REASON
 

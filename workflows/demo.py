@@ -48,6 +48,15 @@ def load_users():
             user.set_password(data["password"])
             user.save()
             created += 1
+        if "unit" in row:  # a member unit's staff: no post, only the unit's group
+            from .escalation.models import MemberUnit
+
+            unit = MemberUnit.objects.get(
+                district__code=row["district"], kind=row["unit"]
+            )
+            if not user.groups.filter(pk=unit.group_id).exists():
+                user.groups.add(unit.group)
+            continue
         Post.objects.get_or_create(
             user=user,
             region=Region.objects.get(code=row["region"]),
@@ -163,6 +172,7 @@ def apply(spec, users):
         entrustment_recorded=spec["channel"] == "proxy",
         authorization_signed=True,
         declaration_signed=True,
+        source_call=spec.get("source_call"),
     )
     submitter = users[spec["submitted_by"]]
     process = start_flow(
@@ -402,7 +412,17 @@ def load_households():
             applicant__name=head, region__code=spec["village"]
         ).exists():
             continue
+        if "call" in spec:  # the application answers a hotline call
+            from .demo_escalation import call_through
+
+            spec = {**spec, "source_call": call_through(spec["call"], "verified")}
         case = apply(spec, users)
-        drive(case, spec["stage"])
+        if spec["stage"].startswith("escalation_"):
+            from .demo_escalation import escalate
+
+            drive(case, "opinion")
+            escalate(Application.objects.get(pk=case.pk), spec["stage"], spec)
+        else:
+            drive(case, spec["stage"])
         created += 1
     return created

@@ -16,6 +16,15 @@ from .dibao.models import (  # noqa: F401
     Review,
     RosterEntry,
 )
+from .escalation.models import (  # noqa: F401
+    Escalation,
+    Measure,
+    Meeting,
+    MemberUnit,
+    UnitStatement,
+    Vote,
+)
+from .hotline.models import Call  # noqa: F401
 from .monitoring.models import FeedBatch, FeedRecord  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
 from .standards.models import (  # noqa: F401

@@ -51,6 +51,7 @@ def load_parameters(path=FIXTURES / "parameters.json"):
                 "amount": row["amount"],
                 "unit": row["unit"],
                 "article": row["article"],
+                "is_sample": row.get("sample", False),
             },
         )
         created += was_created
@@ -87,7 +88,31 @@ def load_parameters(path=FIXTURES / "parameters.json"):
                 "confirmation_delegated": district.code
                 in policies["delegated_districts"],
                 "spot_check_ratio": Decimal(policies["default"]["spot_check_ratio"]),
+                "escalation_quorum": policies["default"]["escalation_quorum"],
             },
         )
         created += was_created
+    return created
+
+
+@transaction.atomic
+def load_member_units(path=FIXTURES / "member_units.json"):
+    """Each district's leading-group member units, each with the user group
+    that holds its staff (idempotent; an administrator's renames survive)."""
+    from django.contrib.auth.models import Group
+
+    from .escalation.models import MemberUnit
+
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))["units"]
+    created = 0
+    for district in Region.objects.filter(level=Level.DISTRICT):
+        for sort, row in enumerate(rows):
+            if MemberUnit.objects.filter(district=district, kind=row["kind"]).exists():
+                continue
+            name = district.name + row["suffix"]
+            group, _ = Group.objects.get_or_create(name=f"成员单位·{name}")
+            MemberUnit.objects.create(
+                district=district, kind=row["kind"], name=name, group=group, sort=sort
+            )
+            created += 1
     return created

@@ -88,6 +88,213 @@ def cases_at_every_step(cast):
     return cases
 
 
+def flow_cases(cast, staff):
+    """Hotline calls and escalations of 龚庄村 holding a task of every node of
+    their flows (and the 低保 cases they came from): prefix → cases."""
+    from django.utils import timezone
+
+    from tests.factories import StaffFactory
+    from workflows.core.services import run_task, start_flow
+    from workflows.demo import open_task
+    from workflows.demo_escalation import call_through
+    from workflows.escalation import services as esc_services
+    from workflows.escalation.flows import EscalationFlow
+    from workflows.escalation.models import Escalation, MemberUnit
+    from workflows.standards.models import DistrictPolicy
+
+    DistrictPolicy.objects.filter(district__code="370402").update(escalation_quorum=2)
+    staff("hotline_operator", "370402")
+    units = list(MemberUnit.objects.filter(district__code="370402")[:3])
+    for unit in units:
+        member = StaffFactory()
+        member.save()
+        member.groups.add(unit.group)
+    call = {
+        "village": "370402106201",
+        "line": "12349",
+        "caller_name": "来电人",
+        "caller_phone": "1",
+        "caller_relation": "本人",
+        "subject_name": "当事人",
+        "address": "龚庄村",
+        "topic": "temporary",
+        "request": "求助",
+        "urgency": "normal",
+    }
+    calls = [
+        call_through({**call, "caller_phone": str(i)}, stage)
+        for i, stage in enumerate(("dispatch", "verification", "verified", "answered"))
+    ]
+    today = timezone.localdate()
+
+    def refer(level, **source):
+        process = start_flow(
+            node=EscalationFlow.refer,
+            user=cast.caseworker,
+            step=lambda a: esc_services.escalation_refer(
+                escalation=a.process,
+                user=cast.caseworker,
+                level=level,
+                hardship="困难",
+                referral_reason="理由",
+                **source,
+            ),
+        )
+        return Escalation.objects.get(pk=process.pk)
+
+    def step(esc, node, user, action):
+        run_task(task=open_task(esc, node), user=user, step=lambda a: action(a.process))
+
+    def prepare(esc):
+        step(
+            esc,
+            EscalationFlow.prepare,
+            cast.reviewer,
+            lambda e: esc_services.meeting_prepare(
+                escalation=e,
+                user=cast.reviewer,
+                summary="汇报",
+                meeting_date=today,
+                meeting_place="会议室",
+                chair="主持人",
+                units=units,
+            ),
+        )
+
+    def state(esc, unit):
+        member = unit.group.user_set.first()
+        task = next(
+            t
+            for t in esc.task_set.filter(flow_task=EscalationFlow.state_measures)
+            if t.data["unit"] == unit.pk and t.status in ("NEW", "ASSIGNED")
+        )
+        run_task(
+            task=task,
+            user=member,
+            step=lambda a: esc_services.statement_give(
+                escalation=a.process,
+                unit=unit,
+                user=member,
+                measures="救助",
+                amount=1000,
+            ),
+        )
+
+    def escalate_application(case):
+        demo.step(
+            case,
+            DibaoFlow.first_opinion,
+            cast.caseworker,
+            lambda c: services.opinion_give(
+                application=c, user=cast.caseworker, proposal="escalate", reasons="困难"
+            ),
+        )
+        return case.escalations.get()
+
+    applications = []
+    for n in range(2):
+        spec = {
+            "village": "370402106201",
+            "address": "测试",
+            "area": "rural",
+            "channel": "window",
+            "submitted_by": "caseworker",
+            "reason": "x",
+            "members": [
+                {
+                    "name": f"提级{n}",
+                    "born": "1960-01-01",
+                    "sex": "M",
+                    "relation": "head",
+                    "employment": "unable",
+                    "id_number": _id(10 + n),
+                }
+            ],
+            "incomes": [[0, "wage", "5000.00"]],
+            "deductions": [],
+            "assets": [],
+        }
+        case = demo.apply(spec, {"caseworker": cast.caseworker})
+        demo.drive(Application.objects.get(pk=case.pk), "opinion")
+        applications.append(Application.objects.get(pk=case.pk))
+    # E1: met and decided (measures to record, the household to inform); its
+    # application went back to a first opinion
+    e1 = escalate_application(applications[0])
+    prepare(e1)
+    for unit in units:
+        state(e1, unit)
+    step(
+        e1,
+        EscalationFlow.record_meeting,
+        cast.reviewer,
+        lambda e: esc_services.meeting_record(
+            escalation=e,
+            user=cast.reviewer,
+            held_on=today,
+            place="会议室",
+            chair="主持人",
+            attendees="各单位",
+            votes=[
+                esc_services.UnitVote(u.pk, "for", "同意", "救助", 1000) for u in units
+            ],
+            decision="measures",
+            monthly_amount=0,
+            decision_text="给予救助",
+            minutes="纪要",
+        ),
+    )
+    # E2: prepared, one unit has stated, the meeting pending; its application waits
+    e2 = escalate_application(applications[1])
+    prepare(e2)
+    state(e2, units[0])
+    # E3: just referred from a call (to prepare); E4 the town handles; E5 done
+    e3 = refer("district", source_call=calls[2])
+    e4 = refer("town", source_call=calls[1])
+    e5 = refer("town", source_call=calls[3])
+    step(
+        e5,
+        EscalationFlow.handle_locally,
+        cast.town_supervisor,
+        lambda e: esc_services.handle_locally(
+            escalation=e, user=cast.town_supervisor, decision="临时救助", measures=[]
+        ),
+    )
+    step(
+        e5,
+        EscalationFlow.inform,
+        cast.caseworker,
+        lambda e: esc_services.inform(
+            escalation=e, user=cast.caseworker, informed_on=today, note="已告知"
+        ),
+    )
+    return {
+        "dibao/": applications,
+        "hotline/": calls,
+        "escalation/": [e1, e2, e3, e4, e5],
+    }
+
+
+FLOWS = {}
+
+
+def _flow_of(route):
+    if not FLOWS:
+        from workflows.escalation.flows import EscalationFlow
+        from workflows.hotline.flows import HotlineFlow
+
+        FLOWS.update(
+            {
+                "dibao/": DibaoFlow,
+                "hotline/": HotlineFlow,
+                "escalation/": EscalationFlow,
+            }
+        )
+    for prefix, flow_class in FLOWS.items():
+        if route.startswith(prefix):
+            return prefix, flow_class
+    return None, DibaoFlow
+
+
 def _id(n):
     import datetime
 
@@ -96,12 +303,16 @@ def _id(n):
     return make_id_number("370402", datetime.date(1960, 1, 1 + n), 101 + 2 * n)
 
 
-def build_url(route, cases, cast, grant):
-    """Fill the route's ids with objects of 龚庄村 (region A)."""
+def build_url(route, cases, cast, grant, more=None):
+    """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
+    the cases of the other flows (``flow_cases``), by URL prefix."""
     node_name = None
     m = re.search(r"<int:process_pk>/(\w+)/<int:task_pk>", route)
     if m:
         node_name = m.group(1)
+    prefix, flow_class = _flow_of(route)
+    if prefix in (more or {}):
+        cases = (more[prefix] + cases) if prefix == "dibao/" else more[prefix]
     values = {}
     for name in ID_KWARG.findall(route):
         if name in ("process_pk", "case_pk"):
@@ -110,7 +321,7 @@ def build_url(route, cases, cast, grant):
             task = None
             for case in cases:
                 task = case.task_set.filter(
-                    flow_task=getattr(DibaoFlow, node_name)
+                    flow_task=getattr(flow_class, node_name)
                 ).first()
                 if task:
                     values["process_pk"] = case.pk
@@ -134,6 +345,7 @@ def build_url(route, cases, cast, grant):
 
 def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     cases = cases_at_every_step(cast)
+    more = flow_cases(cast, staff)
     auditor = staff("auditor", "370404")
     grant = CaseGrant.objects.create(
         user=auditor,
@@ -170,7 +382,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
         return clients[user.pk]
 
     for route, _ns, _pattern in patterns:
-        url = build_url(route, cases, cast, grant)
+        url = build_url(route, cases, cast, grant, more)
         if url is None:
             unbuilt.append(route)
             continue

@@ -31,6 +31,19 @@ def test_demo_has_households_at_every_step_and_is_idempotent():
     single = Application.objects.get(roster_entry__single_member__isnull=False)
     assert single.stage == "approved"
     assert Application.objects.filter(channel="proxy", stage="approved").exists()
+    # the source article's case, told in full; another escalation waits
+    from workflows.escalation.models import Escalation
+    from workflows.hotline.models import Call
+
+    story = Escalation.objects.get(subject_name="李凤琴")
+    assert story.stage == "closed" and story.total_given == 122200
+    assert story.meeting.carried and story.meeting.units_present == 10
+    assert story.source_application.roster_entry is not None
+    assert story.source_call.outcome == "escalation"
+    assert Escalation.objects.get(subject_name="马秀兰").stage == "meeting"
+    assert {"dispatch", "verification", "closed"} <= set(
+        Call.objects.values_list("stage", flat=True)
+    )
     before = row_counts()
     call_command("load_demo", verbosity=0)
     call_command("load_reference", verbosity=0)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from roles.selectors import cases_visible_to
 
 from .timeline import (
-    CASE_RECORDS,
+    CASE_KINDS,
     Event,
     Kind,
     access_event,
+    case_records,
     history_events,
     person,
 )
@@ -43,8 +44,29 @@ def _period(qs, filters, field):
 
 def searchable_models():
     """(label, model) of the records the search covers."""
-    names = ["Application", *CASE_RECORDS, "Household", "Member", "IncomeItem", "Asset"]
-    return [(f"workflows.{n}", apps.get_model("workflows", n)) for n in names]
+    cases = [(f"workflows.{n}", apps.get_model("workflows", n)) for n in CASE_KINDS]
+    records = [(label, model) for label, model, _lookup in case_records()]
+    registry = ["Household", "Member", "IncomeItem", "Asset"]
+    seen, result = set(), []
+    for label, model in [
+        *cases,
+        *records,
+        *[(f"workflows.{n}", apps.get_model("workflows", n)) for n in registry],
+    ]:
+        if label not in seen:
+            seen.add(label)
+            result.append((label, model))
+    return result
+
+
+def _record_links(case_ids):
+    """Per record model, the rows that belong to the given cases (a record of
+    two kinds of case — a decision resting on an escalation — matches both)."""
+    links = {}
+    for label, _model, lookup in case_records():
+        q = Q(**{f"{lookup}__in": case_ids})
+        links[label] = links[label] | q if label in links else q
+    return links
 
 
 def search(user, filters: Filters):
@@ -67,7 +89,8 @@ def search(user, filters: Filters):
             if filters.model and filters.model != label:
                 continue
             link = {
-                "workflows.Application": Q(id__in=case_ids),
+                **{f"workflows.{n}": Q(id__in=case_ids) for n in CASE_KINDS},
+                **_record_links(case_ids),
                 "workflows.Household": Q(id__in=households),
                 "workflows.Member": Q(household_id__in=households),
                 "workflows.Asset": Q(household_id__in=households),

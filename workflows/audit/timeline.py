@@ -168,6 +168,31 @@ CASE_RECORDS = [
 ]
 
 
+# The records of each kind of case: (model, lookup from the record to the case).
+CASE_KINDS = {
+    "Application": [(name, "application_id") for name in CASE_RECORDS],
+    "Call": [],
+    "Escalation": [
+        ("UnitStatement", "escalation_id"),
+        ("Meeting", "escalation_id"),
+        ("Vote", "meeting__escalation_id"),
+        ("Measure", "escalation_id"),
+        ("Decision", "escalation_id"),  # a 低保 decision that rests on it
+    ],
+}
+
+
+def case_records():
+    """``(label, model, lookup)`` of every record hanging off a case."""
+    seen = []
+    for records in CASE_KINDS.values():
+        for name, lookup in records:
+            seen.append(
+                (f"workflows.{name}", apps.get_model("workflows", name), lookup)
+            )
+    return seen
+
+
 def _hist(model_name, app="workflows"):
     return apps.get_model(app, model_name).history.model
 
@@ -180,23 +205,23 @@ def case_timeline(case):
 
     from ..core.models import SensitiveAccess
 
-    Application = apps.get_model("workflows", "Application")
+    case_model = type(case)
     events = []
     rows = (
-        Application.history.filter(id=case.pk)
+        case_model.history.filter(id=case.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
     events += history_events(
-        Application.history.model,
+        case_model.history.model,
         rows,
-        str(Application._meta.verbose_name),
+        str(case_model._meta.verbose_name),
         record_of=lambda r: case.number,
     )
-    for name in CASE_RECORDS:
+    for name, lookup in CASE_KINDS.get(case_model.__name__, []):
         model = apps.get_model("workflows", name)
         rows = (
-            model.history.filter(application_id=case.pk)
+            model.history.filter(**{lookup: case.pk})
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )

@@ -16,6 +16,7 @@ from roles.scope import region_q
 from roles.selectors import cases_visible_to
 
 from ..core.models import SensitiveAccess
+from ..core.widgets import DateInput
 from . import search as audit_search
 from .timeline import KIND_LABELS, case_timeline
 
@@ -84,12 +85,12 @@ class SearchForm(forms.Form):
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label=gettext_lazy("截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     region = forms.ModelChoiceField(
         label=gettext_lazy("区域"), queryset=Region.objects.none(), required=False

@@ -51,6 +51,12 @@ class TimeLimit(Dated):
         OVERALL = "overall", _("办理总时限（区县审核确认）")
         OVERALL_TOWN = "overall_town", _("办理总时限（镇街审核确认）")
         OVERALL_EXTENDED = "overall_extended", _("办理总时限（延长）")
+        HOTLINE_DISPATCH = "hotline_dispatch", _("热线来电转办")
+        HOTLINE_VERIFY = "hotline_verify", _("热线来电入户核实")
+        HOTLINE_ANSWER = "hotline_answer", _("热线来电回访")
+        ESCALATION_PREPARE = "escalation_prepare", _("提级复审会议准备")
+        UNIT_STATEMENT = "unit_statement", _("成员单位提出救助措施")
+        MEASURE_DELIVERY = "measure_delivery", _("救助措施落实")
 
     class Unit(models.TextChoices):
         WORKING_DAYS = "working_days", _("工作日")

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.flow import utils as flow_utils
 
 from . import views
@@ -58,6 +60,12 @@ class ScopedFlowMixin:
         Flows override this for separation-of-duty rules.
         """
         return None
+
+    def conflict_q(self, user):
+        """The same rules in SQL: tasks to keep out of ``user``'s queue."""
+        from django.db.models import Q
+
+        return Q(pk__in=[])
 
 
 class ScopedNodeMixin:
@@ -215,8 +223,33 @@ class If(ScopedNodeMixin, flow.If):
     pass
 
 
+class SplitActivation(flow.Split.activation_class):
+    """Viewflow 2.4's open-source ``Split.Next`` documents ``data_source`` but
+    drops it. Here each item of ``data_source(activation)`` becomes its own
+    task of the branch's node, with ``task.data`` set to the item."""
+
+    @Activation.status.super()
+    def activate(self):
+        for node, case, data_source in self.flow_task._branches:
+            if case and not case(self):
+                continue
+            if data_source is None:
+                self.next_tasks.append((node, None))
+            else:
+                self.next_tasks.extend((node, item) for item in data_source(self))
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
 class Split(ScopedNodeMixin, flow.Split):
-    pass
+    """A parallel split; ``Next(node, data_source=…)`` makes one task per item
+    (e.g. one per member unit invited to a meeting)."""
+
+    activation_class = SplitActivation
+
+    def Next(self, node, case=None, data_source=None):
+        self._activate_next.append((node, case, data_source))
+        return self
 
 
 class Join(ScopedNodeMixin, flow.Join):
@@ -225,6 +258,10 @@ class Join(ScopedNodeMixin, flow.Join):
 
 class Function(ScopedNodeMixin, flow.Function):
     pass
+
+
+class Handle(ScopedNodeMixin, flow.Handle):
+    """A step completed by code (e.g. a linked process reporting back)."""
 
 
 class Timer(ScopedNodeMixin, flow.Timer):

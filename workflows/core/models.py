@@ -23,8 +23,10 @@ class Case(Process):
 
     class Kind(models.TextChoices):
         DIBAO = "dibao", _("最低生活保障")
+        HOTLINE = "hotline", _("热线来电")
+        ESCALATION = "escalation", _("提级复审（一事一议）")
 
-    NUMBER_PREFIX = {Kind.DIBAO: "DB"}
+    NUMBER_PREFIX = {Kind.DIBAO: "DB", Kind.HOTLINE: "RX", Kind.ESCALATION: "YS"}
 
     kind = models.CharField(_("业务类型"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey(
@@ -64,6 +66,20 @@ class Case(Process):
     @property
     def scope_region_path(self):
         return self.region.path
+
+    @property
+    def subject(self):
+        """The person the case is about, whatever its kind (for lists that mix
+        kinds; select ``application__applicant``, ``call``, ``escalation``)."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        for attr in ("application", "call", "escalation"):
+            try:
+                case = getattr(self, attr)
+            except ObjectDoesNotExist:
+                continue
+            return case.subject
+        return ""
 
 
 class TaskDeadline(models.Model):

@@ -29,13 +29,17 @@ def apply_validation_error(form, error: ValidationError):
         form.add_error(None, error)
 
 
+def summary_template_of(task):
+    """The case summary shown beside a task: each flow names its own."""
+    return task.flow_task.flow_class.summary_template
+
+
 class TaskFormView(generic.FormView):
     """A human task's page. What to decide and the rule come from the flow
     node (``.Annotation(description=…)`` and ``.Rule(…)``). Subclasses set
     ``form_class`` and implement ``perform(form)``."""
 
     template_name = "workflows/task.html"
-    summary_template = "workflows/dibao/includes/case_summary.html"
     success_message = gettext_lazy("“%(task)s”已完成。")
 
     @property
@@ -71,7 +75,7 @@ class TaskFormView(generic.FormView):
             decide=self.task.flow_task.task_description,
             basis=self.task.flow_task.rule,
             deadline=deadline,
-            summary_template=self.summary_template,
+            summary_template=summary_template_of(self.task),
             today=timezone.localdate(),
             notes=self.notes(),
         )
@@ -102,10 +106,52 @@ class TaskFormView(generic.FormView):
         return self.request.resolver_match.flow_viewset.get_success_url(self.request)
 
 
+class StartFormView(generic.FormView):
+    """A start node's page: ``perform(form)`` writes the new case through its
+    service and the start task completes in the same transaction, so a
+    refusal leaves no half-made case. Success opens the case page."""
+
+    started_message = ""  # e.g. "已登记，编号 %(number)s。"
+
+    @property
+    def case(self):
+        return self.request.activation.process
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def start(self, form):
+        """The case page on success; None when refused, the reason on the
+        form and the error in ``self.start_error``."""
+        try:
+            with transaction.atomic():
+                self.perform(form)
+                self.request.activation.execute()
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            self.start_error = error
+            return None
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("您无权办理此任务。"))
+            self.start_error = error
+            return None
+        messages.success(
+            self.request,
+            self.started_message % {"number": self.case.number},
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(
+            self.request.resolver_match.flow_viewset.reverse(
+                "process_detail", args=[self.case.pk]
+            )
+        )
+
+    def form_valid(self, form):
+        return self.start(form) or self.form_invalid(form)
+
+
 class TaskPageMixin:
     """Context shared by the assign / unassign / detail pages of a task."""
-
-    summary_template = TaskFormView.summary_template
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -117,7 +163,7 @@ class TaskPageMixin:
             decide=task.flow_task.task_description,
             basis=getattr(task.flow_task, "rule", ""),
             deadline=getattr(task, "deadline", None),
-            summary_template=self.summary_template,
+            summary_template=summary_template_of(task),
             today=timezone.localdate(),
         )
         return context

@@ -29,6 +29,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     """
 
     process_class = Application
+    summary_template = "workflows/dibao/includes/case_summary.html"
 
     # 1. 申请: by the applicant at the town window, a village coordinator or a
     #    proxy agent (帮办代办), with the signed verification authorization.
@@ -163,7 +164,29 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Rule(_("《最低生活保障审核确认办法》第十九条"))
         .Permission("workflows.propose_application")
         .Assign(this.responsible_caseworker)
-        .Next(this.check_notice)
+        .Next(this.check_escalation)
+    )
+
+    # 7b. 提级复审: the rules say no but the hardship is real — the district's
+    #     leading group decides case by case (一事一议, DOMAIN §4). The
+    #     escalation is its own process; this case waits for its decision,
+    #     then goes to the decision (included) or back to a first opinion.
+    check_escalation = (
+        flow.If(act.process.awaits_escalation)
+        .Annotation(title=_("是否提请提级复审"))
+        .Then(this.await_escalation)
+        .Else(this.check_notice)
+    )
+    await_escalation = (
+        flow.Handle(this.escalation_returned)
+        .Annotation(title=_("等待一事一议会议决定"))
+        .Next(this.after_escalation)
+    )
+    after_escalation = (
+        flow.If(act.process.included_by_escalation)
+        .Annotation(title=_("会议是否决定纳入低保"))
+        .Then(this.decide)
+        .Else(this.first_opinion)
     )
     check_notice = (
         flow.If(act.process.needs_notice)
@@ -291,6 +314,9 @@ class DibaoFlow(ScopedFlowMixin, Flow):
 
     def draw_spot_check(self, activation):
         services.spot_check_draw(application=activation.process)
+
+    def escalation_returned(self, activation):
+        services.escalation_returned(application=activation.process)
 
     def add_to_roster(self, activation):
         services.roster_enrol(application=activation.process)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Level, Region
 from roles.scope import ancestor_paths, region_q
 
+from ..core.widgets import DateInput
 from ..registry import idnumber
 from ..registry.models import (
     MAX_ASSET,
@@ -49,7 +50,7 @@ def with_blank(choices):
 def past_date(label, **kwargs):
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         validators=[_not_in_future],
         **kwargs,
     )

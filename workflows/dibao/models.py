@@ -37,6 +37,7 @@ class Application(Case):
         OBJECTION = "objection", _("异议处理")
         REVIEW = "review", _("审核确认")
         DECISION = "decision", _("待决定")
+        ESCALATED = "escalated", _("提级复审中")
         DELIVERY = "delivery", _("送达不予批准通知")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("不予批准")
@@ -55,6 +56,14 @@ class Application(Case):
         related_name="+",
     )
     reason = models.TextField(_("申请理由"))
+    source_call = models.ForeignKey(
+        "workflows.Call",
+        verbose_name=_("来源热线来电"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
     # proxy (代办) and the papers every application needs (一证一书)
     proxy_name = models.CharField(_("代办人姓名"), max_length=64, blank=True)
     proxy_relation = models.CharField(_("代办人身份"), max_length=64, blank=True)
@@ -150,6 +159,10 @@ class Application(Case):
     # Branch conditions used by the flow -------------------------------------
 
     @property
+    def subject(self):
+        return self.applicant.name
+
+    @property
     def materials_complete(self) -> bool:
         return not self.missing_items.strip()
 
@@ -184,6 +197,26 @@ class Application(Case):
     def reinvestigation_requested(self) -> bool:
         last = self.objections.filter(resolved_on__isnull=False).order_by("-pk").first()
         return bool(last and last.handling == Objection.Handling.REINVESTIGATE)
+
+    @property
+    def awaits_escalation(self) -> bool:
+        opinion = self.latest_opinion
+        return bool(opinion and opinion.proposal == Opinion.Proposal.ESCALATE)
+
+    @property
+    def included_by_escalation(self) -> bool:
+        return self.deciding_escalation is not None
+
+    @property
+    def deciding_escalation(self):
+        """The escalation whose meeting decided to include this household."""
+        return (
+            self.escalations.filter(
+                meeting_record__carried=True, meeting_record__decision="dibao"
+            )
+            .order_by("-pk")
+            .first()
+        )
 
     @property
     def review_permission(self) -> str:
@@ -380,6 +413,7 @@ class Opinion(models.Model):
         INCLUDE = "include", _("拟纳入低保")
         INCLUDE_SINGLE = "include_single", _("拟按单人保纳入")
         REJECT = "reject", _("拟不予纳入")
+        ESCALATE = "escalate", _("不符合现行规定但确有困难，提请提级复审（一事一议）")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="opinions"
@@ -538,6 +572,14 @@ class Decision(models.Model):
     monthly_amount = money_field(_("保障金额（元/月）"), default=0)
     start_month = models.DateField(_("起始月份"), null=True, blank=True)
     certificate_number = models.CharField(_("低保证编号"), max_length=32, blank=True)
+    escalation = models.ForeignKey(
+        "workflows.Escalation",
+        verbose_name=_("依据的一事一议决定"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
     reasons = models.TextField(_("理由"))
     remedies = models.TextField(_("救济途径告知"), blank=True)
     decided_by = models.ForeignKey(

@@ -9,178 +9,59 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from roles.scope import region_q
-from roles.selectors import task_inbox, task_queue, tasks_visible_to
 
-from ..clock.services import add_working_days, calendar_confirmed, working_days_between
+from ..clock.services import calendar_confirmed, working_days_between
 from ..core.masking import mask_id_number
+from ..core.pages import (
+    ArchiveMixin,
+    CaseLinkMixin,
+    DueMixin,
+    InboxMixin,
+    QueueMixin,
+    RememberListMixin,
+    TaskListBase,
+    due_badge,
+)
 from ..core.views import apply_validation_error
+from ..core.widgets import DateInput
 from . import forms, selectors, services
-from .explain import describe
 from .models import Application, RosterEntry
 
-TASK_RELATED = (
-    "process",
-    "process__case",
-    "process__case__region",
-    "process__case__region__parent",
-    "process__case__application",
-    "process__case__application__applicant",
-    "deadline",
-    "owner",
-)
 
+class DibaoTaskList(TaskListBase):
+    """Tasks of the 低保 flow: the applicant, and the case's overall deadline
+    where a step has none of its own."""
 
-def _due(task):
-    deadline = getattr(task, "deadline", None)
-    if deadline is not None:
-        return deadline.due_on
-    return task.process.case.application.due_on
+    related = (
+        "process__case__application",
+        "process__case__application__applicant",
+    )
+    due_on = Coalesce(F("deadline__due_on"), F("process__case__application__due_on"))
+    search_field = "process__case__application__applicant__name"
 
-
-SOON_WORKING_DAYS = 2
-
-
-def due_badge(due, soon_until):
-    """A deadline, marked overdue or due within ``SOON_WORKING_DAYS``."""
-    if due is None:
-        return ""
-    if due < timezone.localdate():
-        css, label = "zz-due zz-due--overdue", _("已逾期")
-    elif due <= soon_until:
-        css, label = "zz-due zz-due--soon", _("即将到期")
-    else:
-        css, label = "zz-due", ""
-    return format_html('<span class="{}">{} {}</span>', css, due.isoformat(), label)
-
-
-class DueMixin:
-    """Deadline badges for a list: the calendar is read once per page."""
-
-    @cached_property
-    def soon_until(self):
-        return add_working_days(timezone.localdate(), SOON_WORKING_DAYS)
-
-
-class RememberListMixin:
-    """Remember the list to return to after a task (viewflow's
-    ``vf-pin-location``), writing the session only when it changes."""
-
-    def dispatch(self, request, *args, **kwargs):
-        path = request.get_full_path()
-        if request.session.get("vf-pin-location") != path:
-            request.session["vf-pin-location"] = path
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TaskListBase(RememberListMixin, DueMixin, ListModelView):
-    """Tasks of the 低保 flow, newest deadline first, in the user's scope."""
-
-    flow_class = None
-    model = Task
-    columns = ("case_number", "step", "applicant", "village", "due", "created")
-    paginate_by = 30
-
-    def scoped(self):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        qs = (
-            self.scoped()
-            .filter(process__flow_class=self.flow_class)
-            .select_related(*TASK_RELATED)
-            .annotate(
-                due_on=Coalesce(
-                    F("deadline__due_on"), F("process__case__application__due_on")
-                )
-            )
-            .order_by(F("due_on").asc(nulls_last=True), "created")
-        )
-        term = self.request.GET.get("q", "").strip()
-        if term:
-            qs = qs.filter(process__case__application__applicant__name__contains=term)
-        return qs
-
-    def case_number(self, task):
-        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        return format_html('<a href="{}">{}</a>', url, task.process.case.number)
-
-    case_number.short_description = gettext_lazy("案件编号")
-
-    def step(self, task):
-        return task.flow_task.task_title
-
-    step.short_description = gettext_lazy("办理环节")
-
-    def applicant(self, task):
+    def subject(self, task):
         return task.process.case.application.applicant.name
 
-    applicant.short_description = gettext_lazy("申请人")
-
-    def village(self, task):
-        region = task.process.case.region
-        return f"{region.parent.name} {region.name}"
-
-    village.short_description = gettext_lazy("村（社区）")
-
-    def due(self, task):
-        return due_badge(task.due_on, self.soon_until)
-
-    due.short_description = gettext_lazy("截止日期")
-
-    def created(self, task):
-        return timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M")
-
-    created.short_description = gettext_lazy("到达时间")
+    subject.short_description = gettext_lazy("申请人")
 
 
-class InboxView(TaskListBase):
-    title = gettext_lazy("我的待办")
-
-    def scoped(self):
-        return task_inbox(self.request.user)
+class InboxView(InboxMixin, DibaoTaskList):
+    pass
 
 
-class QueueView(TaskListBase):
-    title = gettext_lazy("可领取的任务")
-    columns = ("case_number", "step", "applicant", "village", "due", "created", "take")
-
-    def scoped(self):
-        user = self.request.user
-        return task_queue(user).exclude(self.flow_class.instance.conflict_q(user))
-
-    def take(self, task):
-        url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
-        return format_html('<a class="zz-button" href="{}">{}</a>', url, _("领取"))
-
-    take.short_description = gettext_lazy("操作")
+class QueueView(QueueMixin, DibaoTaskList):
+    pass
 
 
-class ArchiveView(TaskListBase):
-    title = gettext_lazy("我已办结的任务")
-    columns = ("case_number", "step", "applicant", "village", "finished")
-
-    def scoped(self):
-        return tasks_visible_to(self.request.user).filter(
-            owner=self.request.user, status=STATUS.DONE, flow_task_type="HUMAN"
-        )
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-finished")
-
-    def finished(self, task):
-        return timezone.localtime(task.finished).strftime("%Y-%m-%d %H:%M")
-
-    finished.short_description = gettext_lazy("办结时间")
+class ArchiveView(ArchiveMixin, DibaoTaskList):
+    pass
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -191,13 +72,13 @@ class CaseFilter(django_filters.FilterSet):
         field_name="opened_on",
         lookup_expr="gte",
         label=gettext_lazy("登记日期起"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     opened_before = django_filters.DateFilter(
         field_name="opened_on",
         lookup_expr="lte",
         label=gettext_lazy("登记日期止"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     class Meta:
@@ -205,7 +86,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["stage"]
 
 
-class CaseListView(RememberListMixin, DueMixin, ListModelView):
+class CaseListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
     """Every 低保 case in the user's regions."""
 
     flow_class = None
@@ -222,17 +103,8 @@ class CaseListView(RememberListMixin, DueMixin, ListModelView):
         )
         return super().get_queryset()
 
-    @cached_property
-    def case_url_prefix(self):
-        """``/dibao/`` — case pages are ``<prefix><pk>/``; reversed once per page."""
-        return self.request.resolver_match.flow_viewset.reverse(
-            "process_detail", args=[0]
-        )[:-2]
-
     def case_number(self, case):
-        return format_html(
-            '<a href="{}{}/">{}</a>', self.case_url_prefix, case.pk, case.number
-        )
+        return self.link(case)
 
     case_number.short_description = gettext_lazy("案件编号")
 
@@ -278,7 +150,6 @@ class CaseDetailView(generic.DetailView):
             m.revealed = m.pk in reveal
         if reveal:
             self.request.session["revealed_members"] = []
-        assessment = case.current_assessment
         tasks = (
             case.task_set.select_related("owner", "deadline")
             .filter(flow_task_type__in=["HUMAN", "HUMAN_START", "TIMER"])
@@ -292,18 +163,15 @@ class CaseDetailView(generic.DetailView):
         context.update(
             members=members,
             assets=household.assets.all(),
-            assessment=assessment,
-            explanation=[describe(line) for line in assessment.result["lines"]]
-            if assessment
-            else [],
+            **selectors.investigation_file(case),
             opinions=case.opinions.select_related("single_member", "given_by"),
             notices=case.notices.all(),
             objections=case.objections.select_related("recorded_by", "resolved_by"),
-            home_visits=case.home_visits.select_related(
-                "investigator_1", "investigator_2"
-            ),
-            neighbour_visits=case.neighbour_visits.all(),
-            crosscheck_reports=case.crosscheck_reports.all(),
+            escalations=case.escalations.all(),
+            can_escalate=user.has_perm("workflows.refer_escalation", case)
+            and case.stage == Application.Stage.REJECTED
+            and not case.escalations.exists(),
+            escalate_url=_refer_url(case),
             reviews=case.reviews.select_related("reviewed_by"),
             decisions=case.decisions.select_related("decided_by"),
             tasks=tasks,
@@ -324,6 +192,12 @@ class CaseDetailView(generic.DetailView):
             calendar_ok=calendar_confirmed(timezone.localdate().year),
         )
         return context
+
+
+def _refer_url(case):
+    from ..escalation.flows import EscalationFlow
+
+    return EscalationFlow.refer.reverse("execute") + f"?application={case.pk}"
 
 
 def _case_for(request, process_pk, perm):
@@ -442,10 +316,3 @@ class RosterView(ListModelView):
         return f"{entry.region.parent.name} {entry.region.name}"
 
     village.short_description = gettext_lazy("村（社区）")
-
-
-def home(request):
-    """The front page: a user's inbox."""
-    from .flows import DibaoFlow
-
-    return HttpResponseRedirect(DibaoFlow.instance.reverse("inbox"))

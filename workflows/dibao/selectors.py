@@ -32,3 +32,22 @@ def case_link_for(user, case):
         return DibaoFlow.instance.reverse("process_detail", args=[case.pk])
     except NoReverseMatch:
         return None
+
+
+def investigation_file(application):
+    """What the investigation found and the calculation made of it, for the
+    case page and, linked (not copied), for an escalation of the case."""
+    from .explain import describe
+
+    assessment = application.current_assessment
+    return {
+        "home_visits": application.home_visits.select_related(
+            "investigator_1", "investigator_2"
+        ),
+        "neighbour_visits": application.neighbour_visits.all(),
+        "crosscheck_reports": application.crosscheck_reports.all(),
+        "assessment": assessment,
+        "explanation": [describe(line) for line in assessment.result["lines"]]
+        if assessment
+        else [],
+    }

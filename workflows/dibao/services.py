@@ -104,6 +104,7 @@ class ApplicationData:
     entrustment_recorded: bool = False
     authorization_signed: bool = False
     declaration_signed: bool = False
+    source_call: object = None  # the hotline call this application answers
 
 
 def _check_duplicates(members, user):
@@ -224,6 +225,13 @@ def application_submit(*, application: Application, user, data: ApplicationData)
     application.entrustment_recorded = data.entrustment_recorded
     application.authorization_signed = data.authorization_signed
     application.declaration_signed = data.declaration_signed
+    if data.source_call is not None:
+        if not user.has_perm("workflows.view_call", data.source_call):
+            raise PermissionDenied(_("您无权关联该热线来电。"))
+        application.source_call = data.source_call
+        if data.source_call.household_id is None:
+            data.source_call.household = household
+            data.source_call.save(update_fields=["household"])
     application.opened_on = timezone.localdate()
     application.stage = Stage.ACCEPTANCE
     application.full_clean(exclude=["flow_class", "current_assessment"])
@@ -503,6 +511,9 @@ def opinion_give(
                 {"single_member": _("请选择收入核算列出的单人保对象。")}
             )
         amount = Decimal(candidates[single_member.pk]["monthly_amount"])
+    elif proposal == Opinion.Proposal.ESCALATE:
+        single_member = None
+        _check_escalation_allowed(application, assessment)
     else:
         single_member = None
     after_objection = application.objections.exists()
@@ -535,10 +546,44 @@ def opinion_give(
         notice.full_clean()
         notice.save()
         application.stage = Stage.NOTICE
+    elif proposal == Opinion.Proposal.ESCALATE:
+        from ..escalation.services import escalation_start_for
+
+        application.stage = Stage.ESCALATED
+        application.save()
+        escalation_start_for(application=application, user=user, reason=reasons)
+        return opinion
     else:
         application.stage = Stage.REVIEW
     application.save()
     return opinion
+
+
+def escalation_returned(*, application: Application):
+    """The escalation decided: on to the decision if the meeting included the
+    household, otherwise back to the town for a first opinion on the rules."""
+    application.stage = (
+        Stage.DECISION if application.included_by_escalation else Stage.OPINION
+    )
+    application.save()
+
+
+def _check_escalation_allowed(application, assessment):
+    """提级复审 is for a household the rules do not cover, once."""
+    if assessment.outcome == Assessment.Outcome.ELIGIBLE:
+        raise ValidationError(
+            {
+                "proposal": _(
+                    "收入核算结论为符合条件，请直接提出纳入意见，无需提级复审。"
+                )
+            }
+        )
+    if application.escalations.filter(meeting_record__isnull=False).exists() or (
+        application.escalations.filter(stage="closed").exists()
+    ):
+        raise ValidationError(
+            {"proposal": _("本案已经提级复审并作出决定，不能再次提请。")}
+        )
 
 
 def notice_close(*, application: Application):
@@ -681,9 +726,6 @@ def decision_record(*, application: Application, user, outcome: str, reasons: st
     written reasons and the applicant's remedies (S1 Art 21)."""
     if application.decisions.exists():
         raise ValidationError(_("本案已作出决定，不能重复决定。"))
-    review = application.reviews.order_by("-pk").first()
-    if review is None:
-        raise ValidationError(_("请先完成审核确认。"))
     if not reasons.strip():
         raise ValidationError({"reasons": _("请写明决定理由。")})
     today = timezone.localdate()
@@ -694,7 +736,26 @@ def decision_record(*, application: Application, user, outcome: str, reasons: st
         decided_by=user,
         decided_on=today,
     )
-    if outcome == Decision.Outcome.APPROVE:
+    escalation = application.deciding_escalation
+    review = application.reviews.order_by("-pk").first()
+    if escalation is not None:
+        # the leading group decided to include (一事一议): the decision follows it
+        if outcome != Decision.Outcome.APPROVE:
+            raise ValidationError(
+                {
+                    "outcome": _(
+                        "一事一议会议（%(number)s）已决定纳入低保，决定应与会议决定一致。"
+                    )
+                    % {"number": escalation.number}
+                }
+            )
+        decision.escalation = escalation
+        decision.monthly_amount = escalation.meeting.monthly_amount
+        decision.start_month = first_of_next_month(today)
+        application.stage = Stage.APPROVED
+    elif review is None:
+        raise ValidationError(_("请先完成审核确认。"))
+    elif outcome == Decision.Outcome.APPROVE:
         if review.conclusion == Review.Conclusion.DISAGREE or review.amount <= 0:
             raise ValidationError(
                 {"outcome": _("审核意见为不同意纳入，不能作出批准决定。")}

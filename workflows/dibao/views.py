@@ -1,28 +1,63 @@
 """Step pages of the 低保 flow: each saves its form through one service."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views import generic
+from django.utils.translation import gettext_lazy
 
-from ..core.views import TaskFormView, apply_validation_error
+from ..core.views import StartFormView, TaskFormView
 from . import forms, income, services
 from .explain import describe
 
 
-class ApplyView(generic.FormView):
+class ApplyView(StartFormView):
     """1. 申请: household, members, the declaration and the papers."""
 
     template_name = "workflows/dibao/apply.html"
     form_class = forms.ApplyForm
+    started_message = gettext_lazy(
+        "申请已提交，案件编号 %(number)s，等待镇（街道）受理。"
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
+
+    @cached_property
+    def source_call(self):
+        """A hotline call this application answers (``?call=``), linked to it."""
+        from roles.selectors import cases_visible_to
+
+        from ..hotline.models import Call
+
+        value = self.request.GET.get("call", "")
+        if not value:
+            return None
+        if not value.isdigit():
+            raise Http404
+        call = (
+            cases_visible_to(self.request.user, Call)
+            .filter(pk=value, finished__isnull=True)
+            .first()
+        )
+        if call is None:
+            raise Http404
+        return call
+
+    def get_initial(self):
+        call = self.source_call
+        if call is None:
+            return {}
+        return {
+            "region": call.region_id,
+            "address": call.address,
+            "reason": call.request,
+        }
 
     def get_formsets(self):
         data = self.request.POST if self.request.method == "POST" else None
@@ -35,6 +70,7 @@ class ApplyView(generic.FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formsets", self.get_formsets())
+        kwargs.setdefault("source_call", self.source_call)
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -47,37 +83,23 @@ class ApplyView(generic.FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, formsets=formsets)
             )
-        data = self._application_data(form, formsets)
-        try:
-            with transaction.atomic():
-                services.application_submit(
-                    application=request.activation.process, user=request.user, data=data
-                )
-        except (ValidationError, PermissionDenied) as error:
-            links = []
-            if isinstance(error, ValidationError):
-                for e in getattr(error, "error_list", [error]):
-                    if e.code == "duplicate" and e.params and e.params.get("link"):
-                        links.append((e.message, e.params["link"]))
-                apply_validation_error(form, error)
-            else:
-                form.add_error(None, str(error))
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form, formsets=formsets, duplicate_links=links
-                )
-            )
-        request.activation.execute()
-        messages.success(
-            request,
-            _("申请已提交，案件编号 %(number)s，等待镇（街道）受理。")
-            % {"number": request.activation.process.number},
-            fail_silently=True,
+        self._data = self._application_data(form, formsets)
+        self._data.source_call = self.source_call
+        response = self.start(form)
+        if response:
+            return response
+        links = [
+            (e.message, e.params["link"])
+            for e in getattr(self.start_error, "error_list", [])
+            if e.code == "duplicate" and e.params and e.params.get("link")
+        ]
+        return self.render_to_response(
+            self.get_context_data(form=form, formsets=formsets, duplicate_links=links)
         )
-        return HttpResponseRedirect(
-            request.resolver_match.flow_viewset.reverse(
-                "process_detail", args=[request.activation.process.pk]
-            )
+
+    def perform(self, form):
+        services.application_submit(
+            application=self.case, user=self.request.user, data=self._data
         )
 
     def _check_member_numbers(self, formsets):

@@ -145,6 +145,13 @@ class DistrictPolicy(Dated):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
 
+    escalation_quorum = models.PositiveSmallIntegerField(
+        _("一事一议会议最少到会成员单位数"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("到会成员单位少于此数的，会议不得作出决定。"),
+    )
+
     history = audited()
     overlap_key = ("district",)
 

@@ -11,3 +11,17 @@ def person(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def case_url(case):
+    """The page of a case of any kind (its flow's case page)."""
+    return case.flow_class.instance.reverse("process_detail", args=[case.pk])
+
+
+@register.filter
+def yuan(amount):
+    """An amount of money as people read it: 122,200.00. Empty stays empty."""
+    if amount is None or amount == "":
+        return ""
+    return f"{amount:,.2f}"

@@ -7,7 +7,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from tests.roles.test_url_matrix import build_url, cases_at_every_step, id_patterns
+from tests.roles.test_url_matrix import (
+    build_url,
+    cases_at_every_step,
+    flow_cases,
+    id_patterns,
+)
 from workflows.audit.chain import (
     GENESIS,
     RetentionRefused,
@@ -93,7 +98,10 @@ def test_retention_removes_old_records_and_the_chain_still_verifies(cast):
         for table, _pk in audited_tables():
             if table == "workflows_sensitiveaccess":
                 cursor.execute(f'UPDATE "{table}" SET "at" = %s', [old])
-            elif not table.endswith(("_permissions", "_groups", "_related_staff")):
+            elif "history_date" in {
+                c.name
+                for c in connection.introspection.get_table_description(cursor, table)
+            }:  # a many-to-many history table is dated by its parent row
                 cursor.execute(f'UPDATE "{table}" SET "history_date" = %s', [old])
     assert seal() > 0
     old_links = AuditSeal.objects.count()
@@ -114,6 +122,7 @@ def test_retention_removes_old_records_and_the_chain_still_verifies(cast):
 
 def test_an_auditor_can_change_nothing(cast, staff):
     cases = cases_at_every_step(cast)
+    more = flow_cases(cast, staff)
     auditor = staff("auditor", "370402")
     desk = Desk(auditor)
 
@@ -137,7 +146,7 @@ def test_an_auditor_can_change_nothing(cast, staff):
     before = rows()
     refused = []
     for route, _ns, _pattern in id_patterns():
-        url = build_url(route, cases, cast, grant)
+        url = build_url(route, cases, cast, grant, more)
         response = desk.post(url, {"reason": "x", "complete": "yes"})
         # a task's index page only redirects to its read-only detail page
         to_detail = response.status_code == 302 and response["Location"].endswith(

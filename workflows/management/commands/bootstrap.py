@@ -25,6 +25,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {data['password']}):")
         self.stdout.write(f"  {'admin':16} 系统管理员（Django admin: /admin/）")
         for row in data["users"]:
-            self.stdout.write(
-                f"  {row['username']:16} {row['name']}  {row['role']}  {row['region']}"
+            where = (
+                f"{row['role']}  {row['region']}"
+                if "role" in row
+                else f"member unit {row['unit']}  {row['district']}"
             )
+            self.stdout.write(f"  {row['username']:16} {row['name']}  {where}")

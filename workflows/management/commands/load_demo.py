@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from workflows.audit.context import acting
 from workflows.demo import load_households, load_users
+from workflows.demo_escalation import load_calls
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
     def _load(self, options):
         users = load_users()
         households = load_households()
+        calls = load_calls()
         self.stdout.write(
-            f"Demo data loaded ({users} users, {households} households added)."
+            f"Demo data loaded ({users} users, {households} households, "
+            f"{calls} hotline calls added)."
         )

@@ -3,7 +3,11 @@ from django.core.management.base import BaseCommand
 from roles.reference import load_regions, load_roles
 from workflows.audit.context import acting
 from workflows.clock.seed import seed_calendar_from_package
-from workflows.reference import load_income_types, load_parameters
+from workflows.reference import (
+    load_income_types,
+    load_member_units,
+    load_parameters,
+)
 
 
 class Command(BaseCommand):
@@ -26,6 +30,7 @@ class Command(BaseCommand):
             "roles": load_roles(reset_permissions=options["reset_role_permissions"]),
             "income types": load_income_types(),
             "parameters": load_parameters(),
+            "member units": load_member_units(),
             "calendar days": seed_calendar_from_package(),
         }
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())

@@ -1,0 +1,1 @@
+from .story import people  # noqa: F401  (fixture)

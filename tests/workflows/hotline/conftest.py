@@ -1,0 +1,1 @@
+from tests.workflows.escalation.story import people  # noqa: F401  (fixture)

@@ -1,0 +1,196 @@
+"""List pages shared by every flow: inbox, queue and archive of tasks,
+deadline badges, and remembering the list to return to. Each flow's pages
+subclass these with the joins and the person column of its own case model."""
+
+from django.db.models import F
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.views import ListModelView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from roles.selectors import task_inbox, task_queue, tasks_visible_to
+
+from ..clock.services import add_working_days
+
+SOON_WORKING_DAYS = 2
+TASK_RELATED = (
+    "process",
+    "process__case",
+    "process__case__region",
+    "process__case__region__parent",
+    "deadline",
+    "owner",
+)
+
+
+def due_badge(due, soon_until):
+    """A deadline, marked overdue or due within ``SOON_WORKING_DAYS``."""
+    if due is None:
+        return ""
+    if due < timezone.localdate():
+        css, label = "zz-due zz-due--overdue", _("已逾期")
+    elif due <= soon_until:
+        css, label = "zz-due zz-due--soon", _("即将到期")
+    else:
+        css, label = "zz-due", ""
+    return format_html('<span class="{}">{} {}</span>', css, due.isoformat(), label)
+
+
+class DueMixin:
+    """Deadline badges for a list: the calendar is read once per page."""
+
+    @cached_property
+    def soon_until(self):
+        return add_working_days(timezone.localdate(), SOON_WORKING_DAYS)
+
+
+class RememberListMixin:
+    """Remember the list to return to after a task (viewflow's
+    ``vf-pin-location``), writing the session only when it changes."""
+
+    def dispatch(self, request, *args, **kwargs):
+        path = request.get_full_path()
+        if request.session.get("vf-pin-location") != path:
+            request.session["vf-pin-location"] = path
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseLinkMixin:
+    """Links to case pages of a list's flow, reversed once per page."""
+
+    @cached_property
+    def case_url_prefix(self):
+        """``/dibao/`` — case pages are ``<prefix><pk>/``."""
+        return self.request.resolver_match.flow_viewset.reverse(
+            "process_detail", args=[0]
+        )[:-2]
+
+    def link(self, case):
+        return format_html(
+            '<a href="{}{}/">{}</a>', self.case_url_prefix, case.pk, case.number
+        )
+
+    def case_number(self, case):
+        return self.link(case)
+
+    case_number.short_description = gettext_lazy("编号")
+
+
+class TaskListBase(RememberListMixin, DueMixin, ListModelView):
+    """Tasks of one flow in the user's scope, nearest deadline first.
+
+    A flow's subclass sets ``related`` (joins for its person column),
+    ``due_on`` (an expression: the task's deadline, or the case's) and
+    ``search_field``, and implements ``subject``."""
+
+    flow_class = None
+    model = Task
+    columns = ("case_number", "step", "subject", "village", "due", "created")
+    paginate_by = 30
+    related = ()
+    due_on = F("deadline__due_on")
+    search_field = ""
+
+    def scoped(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        qs = (
+            self.scoped()
+            .filter(process__flow_class=self.flow_class)
+            .select_related(*TASK_RELATED, *self.related)
+            .annotate(due_on=self.due_on)
+            .order_by(F("due_on").asc(nulls_last=True), "created")
+        )
+        term = self.request.GET.get("q", "").strip()
+        if term and self.search_field:
+            qs = qs.filter(**{f"{self.search_field}__contains": term})
+        return qs
+
+    def case_number(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">{}</a>', url, task.process.case.number)
+
+    case_number.short_description = gettext_lazy("案件编号")
+
+    def step(self, task):
+        return task.flow_task.task_title
+
+    step.short_description = gettext_lazy("办理环节")
+
+    def subject(self, task):
+        raise NotImplementedError
+
+    def village(self, task):
+        region = task.process.case.region
+        return f"{region.parent.name} {region.name}"
+
+    village.short_description = gettext_lazy("村（社区）")
+
+    def due(self, task):
+        return due_badge(task.due_on, self.soon_until)
+
+    due.short_description = gettext_lazy("截止日期")
+
+    def created(self, task):
+        return timezone.localtime(task.created).strftime("%Y-%m-%d %H:%M")
+
+    created.short_description = gettext_lazy("到达时间")
+
+
+class InboxMixin:
+    title = gettext_lazy("我的待办")
+
+    def scoped(self):
+        return task_inbox(self.request.user)
+
+
+class QueueMixin:
+    title = gettext_lazy("可领取的任务")
+    columns = (*TaskListBase.columns, "take")
+
+    def scoped(self):
+        user = self.request.user
+        return task_queue(user).exclude(self.flow_class.instance.conflict_q(user))
+
+    def take(self, task):
+        url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+        return format_html('<a class="zz-button" href="{}">{}</a>', url, _("领取"))
+
+    take.short_description = gettext_lazy("操作")
+
+
+class ArchiveMixin:
+    title = gettext_lazy("我已办结的任务")
+    columns = ("case_number", "step", "subject", "village", "finished")
+
+    def scoped(self):
+        return tasks_visible_to(self.request.user).filter(
+            owner=self.request.user, status=STATUS.DONE, flow_task_type="HUMAN"
+        )
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-finished")
+
+    def finished(self, task):
+        return timezone.localtime(task.finished).strftime("%Y-%m-%d %H:%M")
+
+    finished.short_description = gettext_lazy("办结时间")
+
+
+def home(request):
+    """The front page: the inbox of the first application the user may use
+    (a member unit's staff, for instance, only see escalations)."""
+    from ..dibao.flows import DibaoFlow
+    from ..escalation.flows import EscalationFlow
+    from ..hotline.flows import HotlineFlow
+
+    for flow_class in (DibaoFlow, HotlineFlow, EscalationFlow):
+        if flow_class.instance.has_view_permission(request.user):
+            return HttpResponseRedirect(flow_class.instance.reverse("inbox"))
+    return HttpResponseRedirect("/work/")
