@@ -41,10 +41,10 @@ def _member_visible(user, pk, kwargs):
 def _person_managed(user, pk, kwargs):
     from django.contrib.auth import get_user_model
 
-    from .services import may_manage_person
+    from .services import may_see_work_of
 
     person = get_user_model().objects.filter(pk=pk, is_active=True).first()
-    return person is not None and may_manage_person(user, person)
+    return person is not None and may_see_work_of(user, person)
 
 
 def _grant_in_scope(user, pk, kwargs):

@@ -42,6 +42,22 @@ def managed_people(manager):
     return users.distinct().order_by("first_name", "username")
 
 
+def _workload_people(manager):
+    """The staff of the regions, and anyone else holding an open task of a
+    case there (a member unit's staff, a colleague covering one case through
+    a grant): their work must show too. One query."""
+    if manager.is_superuser:
+        return managed_people(manager)
+    holding = managed_tasks(manager).filter(status__in=OPEN).values("owner")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(posts__in=_posts_under(manager)) | Q(pk__in=holding))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
 def _posts_under(manager):
     from .models import Post
 
@@ -78,14 +94,15 @@ def workload(manager, soon_until):
         Absence.objects.on(today).values_list("user_id", "substitute__first_name")
     )
     people = []
-    for person in managed_people(manager).prefetch_related(
-        "posts__region", "posts__role"
+    for person in _workload_people(manager).prefetch_related(
+        "posts__region", "posts__role", "groups"
     ):
         row = by_owner.get(person.pk, {"open": 0, "soon": 0, "overdue": 0})
         people.append(
             {
                 "user": person,
                 "posts": [p for p in person.posts.all() if p.is_active],
+                "groups": [g.name for g in person.groups.all()],
                 "away_substitute": away.get(person.pk),
                 **row,
             }

@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from .models import Absence, CaseGrant, CaseGroupGrant, Reassignment
 from .scope import ancestor_paths, clear_scope_cache, user_posts
+from .selectors_work import open_tasks_of
 
 MANAGE = "workflows.manage_application"
 MOVABLE = [STATUS.NEW, STATUS.ASSIGNED]
@@ -70,7 +71,8 @@ def refusal(user, task):
 
 def eligible_assignees(task):
     """Users who may do ``task``: a post covering the case with the step's
-    permission (or a grant of it), minus those a duty rule excludes."""
+    permission, or a grant of it to them or to their group (a member unit),
+    minus those a duty rule excludes."""
     case = _case(task)
     app_label, codename = task.owner_permission.split(".")
     by_post = Q(
@@ -85,10 +87,16 @@ def eligible_assignees(task):
         permission__content_type__app_label=app_label,
     )
     by_grant = Q(pk__in=grants.values("user_id"))
+    group_grants = CaseGroupGrant.objects.active().filter(
+        content_object=case,
+        permission__codename=codename,
+        permission__content_type__app_label=app_label,
+    )
+    by_group = Q(groups__in=group_grants.values("group_id"))
     candidates = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(by_post | by_grant)
+        .filter(by_post | by_grant | by_group)
         .distinct()
         .order_by("first_name", "username")
     )
@@ -287,6 +295,13 @@ def may_manage_person(by, user):
         if MANAGE in post.perms:
             region |= Q(region__path__startswith=post.path)
     return user.posts.active().filter(region).exists()
+
+
+def may_see_work_of(by, user):
+    """Whose tasks a supervisor may open and move: the staff of their regions,
+    and anyone else holding an open task of a case there (a member unit's
+    staff, a colleague covering one case through a grant)."""
+    return may_manage_person(by, user) or open_tasks_of(by, user).exists()
 
 
 @transaction.atomic

@@ -51,7 +51,7 @@ class WorkloadView(WorkMixin, generic.TemplateView):
 
 def _person(request, person_pk):
     person = get_object_or_404(get_user_model(), pk=person_pk, is_active=True)
-    if not services.may_manage_person(request.user, person):
+    if not services.may_see_work_of(request.user, person):
         raise Http404
     return person
 

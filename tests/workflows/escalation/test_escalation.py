@@ -314,3 +314,34 @@ def test_a_second_decision_on_a_decided_escalation_is_refused(people):
     assert task.status == "DONE"
     response = Desk(p.reviewer).post(task_url(task, "execute"), {})
     assert response.status_code in (403, 404, 302)
+
+
+def test_a_unit_staffer_holding_a_task_shows_on_the_supervisors_workload(people):
+    """Unit staff hold no post: their open tasks must still show, and move, on
+    the district supervisor's workload — to a colleague of the same unit."""
+    from roles.services import eligible_assignees
+    from tests.factories import StaffFactory
+
+    p = people
+    case, esc = escalated(p)
+    prepare(p, esc)
+    unit, holder = p.units["trade_union"]
+    task = open_task(esc, EscalationFlow.state_measures, unit)
+    assert Desk(holder).post(task_url(task, "assign")).status_code == 302
+    colleague = StaffFactory()
+    colleague.save()
+    colleague.groups.add(unit.group)
+
+    desk = Desk(p.district_supervisor)
+    rows = {r["user"].pk: r for r in desk.get("/work/").context["people"]}
+    assert rows[holder.pk]["open"] == 1
+    assert unit.group.name in rows[holder.pk]["groups"]
+    page = desk.get(f"/work/people/{holder.pk}/")
+    assert page.status_code == 200
+    assert [t.pk for t in page.context["tasks"]] == [task.pk]
+    # the same unit's colleague may take it over; another unit's staff may not
+    eligible = eligible_assignees(task)
+    assert colleague in eligible
+    assert p.units["red_cross"][1] not in eligible
+    # someone holding nothing here stays out of reach
+    assert desk.get(f"/work/people/{p.outsider_unit_user.pk}/").status_code == 404
