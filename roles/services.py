@@ -109,7 +109,7 @@ def eligible_assignees(task):
 
 def _locked_tasks(task_ids):
     return list(
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .filter(pk__in=task_ids)
         .select_related("process", "owner")
         .order_by("pk")
