@@ -30,8 +30,8 @@ class Staff:
 
     def open_task(self, case, step):
         """Open the step of the case: from the inbox when it is already the
-        user's (case continuity hands a case's next steps to the person who
-        handled the last one), otherwise take it from the queue."""
+        user's (case continuity gives a case's town steps to the caseworker who
+        accepted it), otherwise take it from the queue."""
         page = self.page
         page.goto(self.base + "/dibao/inbox/")
         mine = page.locator("tr", has_text=case).filter(has_text=step)
