@@ -36,3 +36,12 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """A browser test runs in a transactional test, which empties every table
+    afterwards: each one loads the reference data (idempotent) for itself."""
+    from django.core.management import call_command
+
+    call_command("load_reference", verbosity=0)

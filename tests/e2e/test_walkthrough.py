@@ -10,46 +10,11 @@ from workflows.dibao.models import Application, RosterEntry
 from workflows.registry.idnumber import make_id_number
 from workflows.standards.models import DistrictPolicy
 
+from .staff import Staff
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TODAY = datetime.date.today().isoformat()
-
-
-class Staff:
-    def __init__(self, page, base):
-        self.page, self.base = page, base
-
-    def login(self, username):
-        page = self.page
-        page.context.clear_cookies()
-        page.goto(self.base + "/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "demo1234")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/dibao/inbox/")
-
-    def open_task(self, case, step):
-        """Open the step of the case: from the inbox when it is already the
-        user's (case continuity gives a case's town steps to the caseworker who
-        accepted it), otherwise take it from the queue."""
-        page = self.page
-        page.goto(self.base + "/dibao/inbox/")
-        mine = page.locator("tr", has_text=case).filter(has_text=step)
-        if mine.count():
-            mine.get_by_role("link", name=case).click()
-            page.wait_for_url("**/execute/")
-            return
-        page.goto(self.base + "/dibao/queue/")
-        page.locator("tr", has_text=case).filter(has_text=step).locator(
-            "a.zz-button"
-        ).click()
-        page.wait_for_url("**/assign/")
-        page.click("button[name=_continue]")
-        page.wait_for_url("**/execute/")
-
-    def submit(self):
-        self.page.locator("form.zz-form .zz-actions button[type=submit]").last.click()
-        self.page.wait_for_url(lambda url: "/execute/" not in url)
 
 
 def test_new_application_to_approval_in_the_browser(live_server, browser):
