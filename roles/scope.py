@@ -68,10 +68,11 @@ def user_grants(user) -> dict:
         "permission__content_type__app_label",
         "permission__codename",
     )
-    rows = list(CaseGrant.objects.active().filter(user=user).values_list(*fields))
-    rows += (
+    own = CaseGrant.objects.active().filter(user=user).values_list(*fields)
+    via_groups = (
         CaseGroupGrant.objects.active().filter(group__user=user).values_list(*fields)
     )
+    rows = own.union(via_groups, all=True)  # one query
     grants = {}
     for case_id, app_label, codename in rows:
         grants.setdefault(case_id, set()).add(f"{app_label}.{codename}")
