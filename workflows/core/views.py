@@ -17,6 +17,8 @@ from django.views import generic
 from viewflow.workflow.flow.views import actions as vf_actions
 from viewflow.workflow.flow.views import detail as vf_detail
 
+from roles.scope import clear_scope_cache
+
 
 def apply_validation_error(form, error: ValidationError):
     """Attach a service's ValidationError to the form fields it names."""
@@ -103,7 +105,14 @@ class TaskFormView(generic.FormView):
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
-        return self.request.resolver_match.flow_viewset.get_success_url(self.request)
+        viewset = self.request.resolver_match.flow_viewset
+        user = self.request.user
+        # the step may have ended the user's access to the case (a member unit
+        # that has recorded its measure): then back to the inbox, not a 403
+        clear_scope_cache(user)
+        if not viewset._flow_class.instance.has_view_permission(user, self.case):
+            return viewset.reverse("inbox")
+        return viewset.get_success_url(self.request)
 
 
 class StartFormView(generic.FormView):

@@ -38,7 +38,7 @@ class ApplyView(StartFormView):
         value = self.request.GET.get("call", "")
         if not value:
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise Http404
         call = (
             cases_visible_to(self.request.user, Call)

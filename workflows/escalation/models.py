@@ -90,7 +90,7 @@ class Escalation(Case):
         TOWN_HANDLING = "town_handling", _("镇（街道）处置中")
         PREPARATION = "preparation", _("会议准备")
         MEETING = "meeting", _("成员单位研究、待开会")
-        MEASURES = "measures", _("措施落实中")
+        MEASURES = "measures", _("措施落实和告知中")
         CLOSED = "closed", _("已办结")
 
     level = models.CharField(_("处置层级"), max_length=16, choices=Level.choices)

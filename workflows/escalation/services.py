@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from roles.scope import user_posts
 from roles.services import group_grants_give, group_grants_withdraw
 
 from ..standards.models import DistrictPolicy
@@ -68,10 +69,15 @@ def escalation_refer(
         raise ValidationError(_("提级复审须关联来源案件（低保申请或热线来电）。"))
     if not user.has_perm("workflows.refer_escalation", source):
         raise PermissionDenied(_("您无权就该案件提请提级复审。"))
-    if level == Escalation.Level.TOWN and not user.has_perm(
-        "workflows.refer_escalation", source.region.town
+    if level == Escalation.Level.TOWN and not any(
+        post.level == "town"
+        and source.region.path.startswith(post.path)
+        and "workflows.refer_escalation" in post.perms
+        for post in user_posts(user)
     ):
         raise ValidationError({"level": _("镇（街道）个案处置由该镇（街道）提请。")})
+    if source_application is not None:
+        _check_application_referable(source_application)
     existing = open_escalation_of(application=source_application, call=source_call)
     if existing is not None:
         raise ValidationError(
@@ -103,6 +109,22 @@ def escalation_refer(
     )
     escalation.full_clean(exclude=["flow_class"])
     return escalation
+
+
+def _check_application_referable(application):
+    """The rules of a first opinion's "提请提级复审" hold on the referral page
+    too: not for a household already included, not for one the numbers make
+    eligible, and once."""
+    from ..dibao.models import Application
+    from ..dibao.services import _check_escalation_allowed
+
+    if application.stage == Application.Stage.APPROVED:
+        raise ValidationError(_("该家庭已批准纳入低保，无需提级复审。"))
+    if application.current_assessment is not None:
+        try:
+            _check_escalation_allowed(application, application.current_assessment)
+        except ValidationError as error:  # said of the opinion's field there
+            raise ValidationError(error.messages) from None
 
 
 def escalation_start_for(*, application, user, reason):
@@ -288,23 +310,49 @@ def meeting_record(
             _("%(units)s 未受邀参加本次会议，不能表决。")
             % {"units": "、".join(names) or ", ".join(map(str, stray))}
         )
+    problems = []  # about the units' rows, shown together
+    seen, twice = set(), set()
+    for v in votes:
+        (twice if v.unit_pk in seen else seen).add(v.unit_pk)
+    if twice:
+        problems.append(
+            _("%(units)s 的表决重复填写，每个单位只能表决一次。")
+            % {"units": "、".join(invited[pk].name for pk in sorted(twice))}
+        )
     by_unit = {v.unit_pk: v for v in votes}
     missing = [invited[pk].name for pk in invited if pk not in by_unit]
     if missing:
-        errors["votes"] = _("请填写 %(units)s 的到会和表决情况。") % {
-            "units": "、".join(missing)
-        }
+        problems.append(
+            _("请填写 %(units)s 的到会和表决情况。") % {"units": "、".join(missing)}
+        )
     if held_on > timezone.localdate():
         errors["held_on"] = _("会议日期不能晚于今天：请在会议召开后记录。")
-    present = [v for v in votes if v.choice != Vote.Choice.ABSENT]
+    elif held_on < escalation.opened_on:
+        errors["held_on"] = _("会议日期不能早于提请日期（%(date)s）。") % {
+            "date": escalation.opened_on.isoformat()
+        }
+    # every count comes from one row per unit: a repeated row cannot add votes
+    present = [v for v in by_unit.values() if v.choice != Vote.Choice.ABSENT]
     quorum = quorum_for(escalation, held_on)
     if len(present) < quorum:
-        errors["votes"] = _(
-            "到会成员单位%(n)s个，少于最少到会单位数%(quorum)s个，会议不能作出决定。"
-        ) % {"n": len(present), "quorum": quorum}
-    for v in votes:
-        if v.amount < 0:
-            errors["votes"] = _("金额不能为负数。")
+        problems.append(
+            _("到会成员单位%(n)s个，少于最少到会单位数%(quorum)s个，会议不能作出决定。")
+            % {"n": len(present), "quorum": quorum}
+        )
+    if any(v.amount < 0 for v in votes):
+        problems.append(_("金额不能为负数。"))
+    absent_with_measure = [
+        invited[v.unit_pk].name
+        for v in by_unit.values()
+        if v.choice == Vote.Choice.ABSENT and (v.amount > 0 or v.measure.strip())
+    ]
+    if absent_with_measure:
+        problems.append(
+            _("%(units)s 记为缺席，不能议定其救助措施；请改为到会或清除其措施和金额。")
+            % {"units": "、".join(absent_with_measure)}
+        )
+    if problems:
+        errors["votes"] = problems
     if decision == Meeting.Decision.DIBAO:
         if monthly_amount is None or monthly_amount <= 0:
             errors["monthly_amount"] = _("决定纳入低保的，请填写每月保障金额。")
@@ -356,7 +404,8 @@ def meeting_record(
             measure.full_clean()
             measure.save()
     _close_statements(escalation, user)
-    escalation.stage = Stage.MEASURES if escalation.has_measures else Stage.CLOSED
+    # carrying out: the units' measures and informing the beneficiary
+    escalation.stage = Stage.MEASURES
     escalation.save()
     return meeting
 
@@ -431,6 +480,15 @@ def measure_record(*, escalation: Escalation, unit, user, amount, given_on, refe
     measure.recorded_by = user
     measure.full_clean()
     measure.save()
+    if not escalation.measures.filter(unit=unit, status=Measure.Status.PLANNED):
+        # the unit's part is done: it may still read the case (and see it
+        # through) until the case closes, but record nothing more
+        group_grants_withdraw(
+            case=escalation,
+            group=unit.group,
+            perms=[UNIT_PERMS[2]],
+            reason=_("本单位救助措施已落实"),
+        )
     return measure
 
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ class ReferView(StartFormView):
         for key, model in (("application", Application), ("call", Call)):
             value = self.request.GET.get(key, "")
             if value:
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):
                     raise Http404
                 case = (
                     cases_visible_to(self.request.user, model).filter(pk=value).first()
@@ -108,10 +109,12 @@ class PrepareView(TaskFormView):
         return {"case": self.case}
 
     def notes(self):
-        return [
-            _("会议最少到会成员单位数：%(n)s 个（本区（市）参数）。")
-            % {"n": services.quorum_for(self.case)}
-        ]
+        try:
+            quorum = services.quorum_for(self.case)
+        except ValidationError as error:  # no policy in force: say so, don't fail
+            return [error.messages[0]]
+        note = _("会议最少到会成员单位数：%(n)s 个（本区（市）参数）。")
+        return [note % {"n": quorum}]
 
     def perform(self, form):
         services.meeting_prepare(
@@ -198,7 +201,10 @@ class MeetingView(TaskFormView):
         return super().get_context_data(**kwargs)
 
     def notes(self):
-        quorum = services.quorum_for(self.case)
+        try:
+            quorum = services.quorum_for(self.case)
+        except ValidationError as error:  # no policy in force: say so, don't fail
+            return [error.messages[0]]
         stated = UnitStatement.objects.filter(escalation=self.case).count()
         notes = [
             _("邀请%(invited)s个单位，已提出措施%(stated)s个；最少到会%(quorum)s个。")

@@ -17,6 +17,10 @@ class EscalationAppViewset(CaseAppViewset):
     process_list_view_class = pages.EscalationListView
     process_detail_view_class = pages.EscalationDetailView
     menu_title = _("提级复审（一事一议）")
+    # No "cancel the whole process": an escalation ends on the record — the town
+    # handles it, or the meeting decides (also "不予救助" / "转有关部门") — so that
+    # the units' grants are withdrawn and a waiting 低保 case is told the outcome.
+    process_cancel_path = None
 
     @property
     def common_problems_path(self):

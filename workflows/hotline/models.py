@@ -177,8 +177,8 @@ class Call(Case):
 
     def current_outcome(self):
         """What the call led to, from the cases linked to it."""
-        if self.escalations.exists():
+        if self.escalations.exclude(status="CANCELED").exists():
             return self.Outcome.ESCALATION
-        if self.applications.exists():
+        if self.applications.exclude(status="CANCELED").exists():
             return self.Outcome.APPLICATION
         return self.Outcome.ANSWERED

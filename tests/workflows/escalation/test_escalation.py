@@ -345,3 +345,85 @@ def test_a_unit_staffer_holding_a_task_shows_on_the_supervisors_workload(people)
     assert p.units["red_cross"][1] not in eligible
     # someone holding nothing here stays out of reach
     assert desk.get(f"/work/people/{p.outsider_unit_user.pk}/").status_code == 404
+
+
+def test_a_repeated_vote_row_cannot_make_the_quorum_or_the_majority(people):
+    """Two units present, quorum five: three crafted copies of a "for" row
+    must not count as three more units."""
+    p = people
+    case, esc = escalated(p)
+    prepare(p, esc)
+    kinds = list(p.units)
+    choices = {kind: "absent" for kind in kinds[2:]}  # two present
+    data = meeting_data(p, esc, choices=choices)
+    total = int(data["votes-TOTAL_FORMS"])
+    for extra in range(3):
+        i = total + extra
+        data[f"votes-{i}-unit"] = data["votes-0-unit"]
+        data[f"votes-{i}-choice"] = "for"
+        data[f"votes-{i}-opinion"] = ""
+        data[f"votes-{i}-measure"] = ""
+        data[f"votes-{i}-amount"] = "0"
+    data["votes-TOTAL_FORMS"] = str(total + 3)
+    response = record_meeting(p, esc, data, expect=200)
+    errors = errors_of(response)
+    assert "重复填写" in errors and "少于最少到会单位数" in errors
+    esc.refresh_from_db()
+    assert esc.meeting is None
+
+
+def test_an_absent_unit_gets_no_measure(people):
+    p = people
+    case, esc = escalated(p)
+    prepare(p, esc)
+    for kind in p.units:
+        state(p, esc, kind)
+    data = meeting_data(p, esc, choices={"red_cross": "absent"})  # amount kept
+    response = record_meeting(p, esc, data, expect=200)
+    assert "记为缺席，不能议定其救助措施" in errors_of(response)
+    esc.refresh_from_db()
+    assert esc.meeting is None and not esc.measures.exists()
+
+
+def test_without_a_district_policy_the_pages_say_so_instead_of_failing(people):
+    from workflows.standards.models import DistrictPolicy
+
+    p = people
+    case, esc = escalated(p)
+    DistrictPolicy.objects.filter(district__code=DISTRICT).update(
+        valid_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    task = open_task(esc, EscalationFlow.prepare)
+    desk = Desk(p.reviewer)
+    desk.post(task_url(task, "assign"))
+    page = desk.get(task_url(task, "execute"))
+    assert page.status_code == 200
+    assert "没有有效的审核确认设置" in page.content.decode()
+
+
+def test_the_referral_page_keeps_the_escalate_once_rule(people):
+    """A decided escalation cannot be started again from the referral page,
+    and a crafted source id is a 404, not an error page."""
+    p = people
+    case, esc = escalated(p)
+    prepare(p, esc)
+    for kind in p.units:
+        state(p, esc, kind)
+    choices = {kind: "against" for kind in p.units}
+    record_meeting(p, esc, meeting_data(p, esc, choices=choices, decision="reject"))
+    esc.refresh_from_db()
+    assert esc.stage == Escalation.Stage.MEASURES  # the beneficiary is told first
+    inform(p, esc)
+    esc.refresh_from_db()
+    assert esc.stage == Escalation.Stage.CLOSED
+
+    desk = Desk(p.reviewer)
+    refer = EscalationFlow.refer.reverse("execute")
+    response = desk.post(
+        f"{refer}?application={case.pk}",
+        {"level": "district", "hardship": "再次提请。", "referral_reason": "仍困难。"},
+    )
+    assert response.status_code == 200
+    assert "不能再次提请" in errors_of(response)
+    assert Escalation.objects.filter(source_application=case).count() == 1
+    assert desk.get(f"{refer}?application=%C2%B2").status_code == 404

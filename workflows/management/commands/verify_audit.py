@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
     def _check_anchor(self, anchor):
         seq, _, expected = anchor.partition(":")
-        if not seq.isdigit() or len(expected) != 64:
+        if not (seq.isascii() and seq.isdigit()) or len(expected) != 64:
             raise CommandError(f"--expect {anchor}: use N:HASH as printed by 'head:'")
         seq = int(seq)
         link = AuditSeal.objects.filter(seq=seq).first()
