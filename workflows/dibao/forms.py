@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import Level, Region
+from roles.models import Level, Post, Region
 from roles.scope import ancestor_paths, region_q
 
 from ..core.widgets import DateInput
@@ -290,14 +290,14 @@ class MaterialsForm(forms.Form):
 
 
 def staff_covering(case):
-    """Users with a post covering the case's village (investigator choices)."""
+    """Users with a post in force today covering the case's village
+    (investigator choices)."""
+    posts = Post.objects.active().filter(
+        region__path__in=ancestor_paths(case.region.path)
+    )
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True,
-            posts__is_active=True,
-            posts__region__path__in=ancestor_paths(case.region.path),
-        )
+        .objects.filter(is_active=True, posts__in=posts)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

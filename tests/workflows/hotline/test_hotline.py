@@ -154,3 +154,19 @@ def test_bad_input_is_refused_with_a_reason(people, staff):
     assert "两名不同" in str(response.context["form"].errors)
     call.refresh_from_db()
     assert call.stage == Call.Stage.VERIFICATION and not call.verdict
+
+
+def test_only_staff_whose_post_is_in_force_are_offered_as_investigators(people):
+    p = people
+    call = register_call(p)
+    dispatch(p, call)
+    ended = p.caseworker2.posts.get()
+    ended.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    ended._change_reason = "调离"
+    ended.save()
+    task = open_task(call, HotlineFlow.verify)
+    desk = Desk(p.caseworker)
+    desk.post(task_url(task, "assign"))
+    form = desk.get(task_url(task, "execute")).context["form"]
+    offered = set(form.fields["investigator_2"].queryset)
+    assert p.caseworker in offered and p.caseworker2 not in offered
