@@ -17,8 +17,11 @@ from .timeline import (
     Kind,
     access_event,
     case_records,
+    grant_event,
+    grant_histories,
     history_events,
     person,
+    reassignment_event,
 )
 
 LIMIT_PER_SOURCE = 500
@@ -73,7 +76,7 @@ def search(user, filters: Filters):
     """Events matching ``filters`` in the user's cases, newest first."""
     from viewflow.workflow.models import Task
 
-    from roles.models import CaseGrant, Reassignment
+    from roles.models import Reassignment
 
     from ..core.models import SensitiveAccess
 
@@ -151,41 +154,21 @@ def search(user, filters: Filters):
             "by", "from_user", "to_user", "task"
         )
         for r in rows.order_by("-at")[:LIMIT_PER_SOURCE]:
-            events.append(
-                Event(
-                    at=r.at,
-                    kind=Kind.REASSIGNED,
-                    record=f"#{r.task.process_id} {r.task.flow_task.task_title}",
-                    summary=f"{person(r.from_user) or _('待领取')} → "
-                    f"{person(r.to_user) or _('待领取')}",
-                    actor=person(r.by),
-                    reason=r.reason,
-                    model="roles.Reassignment",
-                )
-            )
-    if (not filters.kind or filters.kind == Kind.GRANT) and model_filter in (
-        "",
-        "roles.CaseGrant",
-    ):
-        rows = CaseGrant.history.filter(content_object_id__in=case_ids)
-        if filters.actor:
-            rows = rows.filter(history_user=filters.actor)
-        rows = _period(rows, filters, "history_date").select_related(
-            "history_user", "user", "permission"
-        )
-        for g in rows.order_by("-history_date")[:LIMIT_PER_SOURCE]:
-            events.append(
-                Event(
-                    at=g.history_date,
-                    kind=Kind.GRANT,
-                    record=f"#{g.content_object_id}",
-                    summary=f"{g.get_history_type_display()} {person(g.user)} "
-                    f"· {g.permission.name}",
-                    actor=person(g.history_user),
-                    reason=g.history_change_reason or "",
-                    model="roles.CaseGrant",
-                )
-            )
+            event = reassignment_event(r)
+            event.record = f"#{r.task.process_id} {event.record}"
+            events.append(event)
+    if not filters.kind or filters.kind == Kind.GRANT:
+        for rows in grant_histories(content_object_id__in=case_ids):
+            label = rows.model.instance_type._meta.label
+            if model_filter not in ("", label):
+                continue
+            if filters.actor:
+                rows = rows.filter(history_user=filters.actor)
+            rows = _period(rows, filters, "history_date")
+            events += [
+                grant_event(g, f"#{g.content_object_id}")
+                for g in rows.order_by("-history_date")[:LIMIT_PER_SOURCE]
+            ]
     if (not filters.kind or filters.kind == Kind.READ) and model_filter in (
         "",
         "workflows.SensitiveAccess",

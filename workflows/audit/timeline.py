@@ -201,7 +201,7 @@ def case_timeline(case):
     """Every event of ``case``, newest first."""
     from viewflow.workflow.models import Task
 
-    from roles.models import CaseGrant, Reassignment
+    from roles.models import Reassignment
 
     from ..core.models import SensitiveAccess
 
@@ -253,45 +253,61 @@ def case_timeline(case):
     reassignments = Reassignment.objects.filter(
         task__process_id=case.pk
     ).select_related("from_user", "to_user", "by", "task")
-    for r in reassignments:
-        events.append(
-            Event(
-                at=r.at,
-                kind=Kind.REASSIGNED,
-                record=r.task.flow_task.task_title,
-                summary=_("%(kind)s：%(from)s → %(to)s")
-                % {
-                    "kind": r.get_kind_display(),
-                    "from": person(r.from_user) or _("待领取"),
-                    "to": person(r.to_user) or _("待领取"),
-                },
-                actor=person(r.by) or _("系统（请假安排）"),
-                reason=r.reason,
-                model="roles.Reassignment",
-            )
-        )
-    grants = (
-        CaseGrant.history.filter(content_object_id=case.pk)
-        .select_related("history_user", "user", "permission")
-        .order_by("history_date")
-    )
-    for g in grants:
-        verb = {"+": _("授予"), "~": _("更新授权"), "-": _("撤销授权")}[g.history_type]
-        events.append(
-            Event(
-                at=g.history_date,
-                kind=Kind.GRANT,
-                record=case.number,
-                summary=f"{verb}：{person(g.user)} · {g.permission.name}",
-                actor=person(g.history_user),
-                reason=g.history_change_reason or g.reason,
-                model="roles.CaseGrant",
-            )
-        )
+    events += [reassignment_event(r) for r in reassignments]
+    for rows in grant_histories(content_object_id=case.pk):
+        events += [grant_event(g, case.number) for g in rows.order_by("history_date")]
     for a in SensitiveAccess.objects.filter(case=case).select_related("user"):
         events.append(access_event(a))
     events.sort(key=lambda e: e.at, reverse=True)
     return events
+
+
+def reassignment_event(r):
+    """One move of a task (a ``Reassignment`` row) as an event."""
+    return Event(
+        at=r.at,
+        kind=Kind.REASSIGNED,
+        record=r.task.flow_task.task_title,
+        summary=_("%(kind)s：%(from)s → %(to)s")
+        % {
+            "kind": r.get_kind_display(),
+            "from": person(r.from_user) or _("待领取"),
+            "to": person(r.to_user) or _("待领取"),
+        },
+        actor=person(r.by) or _("系统（请假安排）"),
+        reason=r.reason,
+        model="roles.Reassignment",
+    )
+
+
+def grant_histories(**filters):
+    """History of the per-case grants — to a person and to a group (a member
+    unit invited to an escalation) — filtered alike, related rows joined."""
+    from roles.models import CaseGrant, CaseGroupGrant
+
+    return [
+        CaseGrant.history.filter(**filters).select_related(
+            "history_user", "user", "permission"
+        ),
+        CaseGroupGrant.history.filter(**filters).select_related(
+            "history_user", "group", "permission"
+        ),
+    ]
+
+
+def grant_event(g, record):
+    """One grant given, changed or withdrawn (a grant's history row)."""
+    verb = {"+": _("授予"), "~": _("更新授权"), "-": _("撤销授权")}[g.history_type]
+    holder = person(g.user) if hasattr(g, "user_id") else g.group.name
+    return Event(
+        at=g.history_date,
+        kind=Kind.GRANT,
+        record=record,
+        summary=f"{verb}：{holder} · {g.permission.name}",
+        actor=person(g.history_user),
+        reason=g.history_change_reason or g.reason,
+        model=g.instance_type._meta.label,
+    )
 
 
 def access_event(access):

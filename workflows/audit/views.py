@@ -117,6 +117,7 @@ class SearchForm(forms.Form):
             ("viewflow.Task", _("流程任务")),
             ("roles.Reassignment", _("任务改派记录")),
             ("roles.CaseGrant", _("案件授权")),
+            ("roles.CaseGroupGrant", _("案件授权（成员单位）")),
             ("workflows.SensitiveAccess", _("敏感信息访问记录")),
         ]
         self.fields["model"].choices = [("", "—"), *models]

@@ -427,3 +427,21 @@ def test_the_referral_page_keeps_the_escalate_once_rule(people):
     assert "不能再次提请" in errors_of(response)
     assert Escalation.objects.filter(source_application=case).count() == 1
     assert desk.get(f"{refer}?application=%C2%B2").status_code == 404
+
+
+def test_the_units_grants_are_in_the_case_timeline_and_the_audit_search(people):
+    from workflows.audit.search import Filters, search
+    from workflows.audit.timeline import Kind, case_timeline
+
+    p = people
+    case, esc = escalated(p)
+    prepare(p, esc)
+    union = p.units["trade_union"][0]
+    grants = [e for e in case_timeline(esc) if e.kind == Kind.GRANT]
+    assert any(union.group.name in e.summary for e in grants)
+    assert {e.model for e in grants} == {"roles.CaseGroupGrant"}
+    found = search(
+        p.district_supervisor,
+        Filters(kind=Kind.GRANT, model="roles.CaseGroupGrant"),
+    )
+    assert any(union.group.name in e.summary for e in found)
