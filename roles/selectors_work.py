@@ -32,30 +32,19 @@ def _under(paths, field):
     return q
 
 
-def managed_people(manager):
-    """Active staff with a post in the manager's regions (one query)."""
+def managed_people(manager, with_task_holders=False):
+    """Active staff with a post in the manager's regions (one query). With
+    ``with_task_holders``, also anyone else holding an open task of a case
+    there (a member unit's staff, a colleague covering one case through a
+    grant): the workload must show their work too."""
     users = get_user_model().objects.filter(is_active=True)
     if not manager.is_superuser:
-        users = users.filter(
-            posts__in=_posts_under(manager),
-        )
+        scope = Q(posts__in=_posts_under(manager))
+        if with_task_holders:
+            holding = managed_tasks(manager).filter(status__in=OPEN)
+            scope |= Q(pk__in=holding.values("owner"))
+        users = users.filter(scope)
     return users.distinct().order_by("first_name", "username")
-
-
-def _workload_people(manager):
-    """The staff of the regions, and anyone else holding an open task of a
-    case there (a member unit's staff, a colleague covering one case through
-    a grant): their work must show too. One query."""
-    if manager.is_superuser:
-        return managed_people(manager)
-    holding = managed_tasks(manager).filter(status__in=OPEN).values("owner")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(posts__in=_posts_under(manager)) | Q(pk__in=holding))
-        .distinct()
-        .order_by("first_name", "username")
-    )
 
 
 def _posts_under(manager):
@@ -94,7 +83,7 @@ def workload(manager, soon_until):
         Absence.objects.on(today).values_list("user_id", "substitute__first_name")
     )
     people = []
-    for person in _workload_people(manager).prefetch_related(
+    for person in managed_people(manager, with_task_holders=True).prefetch_related(
         "posts__region", "posts__role", "groups"
     ):
         row = by_owner.get(person.pk, {"open": 0, "soon": 0, "overdue": 0})

@@ -212,10 +212,7 @@ def grant_create(*, case, user, perms, by, reason, expires_on=None):
         raise ValidationError({"user": _("该人员账号已停用。")})
     grants = []
     for name in perms:
-        app_label, codename = name.split(".")
-        permission = Permission.objects.get(
-            content_type__app_label=app_label, codename=codename
-        )
+        permission = _permission(name)
         grant = CaseGrant.objects.filter(
             user=user, permission=permission, content_object=case
         ).first() or CaseGrant(user=user, permission=permission, content_object=case)
@@ -227,6 +224,12 @@ def grant_create(*, case, user, perms, by, reason, expires_on=None):
         grants.append(grant)
     clear_scope_cache(user)
     return grants
+
+
+def _permission(name):
+    """``"workflows.view_escalation"`` → its ``Permission`` row."""
+    app_label, codename = name.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 @transaction.atomic
@@ -247,10 +250,7 @@ def group_grants_give(*, case, group, perms, by, reason):
     reason = _require_reason(reason)
     grants = []
     for name in perms:
-        app_label, codename = name.split(".")
-        permission = Permission.objects.get(
-            content_type__app_label=app_label, codename=codename
-        )
+        permission = _permission(name)
         grant = CaseGroupGrant.objects.filter(
             group=group, permission=permission, content_object=case
         ).first() or CaseGroupGrant(
@@ -270,14 +270,7 @@ def group_grants_withdraw(*, case, group, reason, perms=None):
     reason = _require_reason(reason)
     grants = CaseGroupGrant.objects.filter(group=group, content_object=case)
     if perms is not None:
-        names = [p.split(".") for p in perms]
-        match = Q(pk__in=[])
-        for app_label, codename in names:
-            match |= Q(
-                permission__content_type__app_label=app_label,
-                permission__codename=codename,
-            )
-        grants = grants.filter(match)
+        grants = grants.filter(permission__in=[_permission(p) for p in perms])
     for grant in grants:
         grant._change_reason = reason
         grant.delete()

@@ -110,3 +110,32 @@ def apply_post_data(
 
 def money(value):
     return Decimal(str(value))
+
+
+def one_person_spec(name, n, wage=None):
+    """A demo-loader spec (``workflows.demo.apply``) of a one-person household
+    in 龚庄村, applied at the window; ``n`` makes the ID number unique and
+    ``wage`` (yuan a month) puts it over the standard."""
+    return {
+        "village": "370402106201",
+        "address": "测试",
+        "area": "rural",
+        "channel": "window",
+        "submitted_by": "caseworker",
+        "reason": "x",
+        "members": [
+            {
+                "name": name,
+                "born": "1960-01-01",
+                "sex": "M",
+                "relation": "head",
+                "employment": "unable",
+                "id_number": make_id_number(
+                    "370402", datetime.date(1960, 1, 1 + n), 101 + 2 * n
+                ),
+            }
+        ],
+        "incomes": [[0, "wage", wage]] if wage else [],
+        "deductions": [],
+        "assets": [],
+    }

@@ -26,6 +26,7 @@ from .escalation.flows import EscalationFlow
 from .escalation.models import MemberUnit
 from .hotline import services as hotline
 from .hotline.flows import HotlineFlow
+from .hotline.forms import RegisterForm
 from .hotline.models import Call
 
 # what each unit of 台儿庄区 stated (the article's five measures, and the rest)
@@ -48,20 +49,8 @@ def call_through(spec, target):
     verified, answered). Returns the call."""
     region = Region.objects.get(code=spec["village"])
     operator = user_for_call(region)
-    values = {
-        k: spec[k]
-        for k in (
-            "line",
-            "caller_name",
-            "caller_phone",
-            "caller_relation",
-            "subject_name",
-            "address",
-            "topic",
-            "request",
-            "urgency",
-        )
-    }
+    # what the register form asks for, as an operator would type it
+    values = {k: spec[k] for k in RegisterForm.Meta.fields if k != "region"}
     process = start_flow(
         node=HotlineFlow.register,
         user=operator,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from roles.models import CaseGrant
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, one_person_spec
 from workflows import demo
 from workflows.dibao import services
 from workflows.dibao.flows import DibaoFlow
@@ -48,27 +48,9 @@ def cases_at_every_step(cast):
     users = {"caseworker": cast.caseworker}
     cases = []
     for stage in ("approved", "rejected", "objection", "awaiting_materials"):
-        spec = {
-            "village": "370402106201",
-            "address": "测试",
-            "area": "rural",
-            "channel": "window",
-            "submitted_by": "caseworker",
-            "reason": "x",
-            "members": [
-                {
-                    "name": f"户主{stage}",
-                    "born": "1960-01-01",
-                    "sex": "M",
-                    "relation": "head",
-                    "employment": "unable",
-                    "id_number": _id(len(cases)),
-                },
-            ],
-            "incomes": [] if stage != "rejected" else [[0, "wage", "5000.00"]],
-            "deductions": [],
-            "assets": [],
-        }
+        spec = one_person_spec(
+            f"户主{stage}", len(cases), "5000.00" if stage == "rejected" else None
+        )
         case = demo.apply(spec, users)
         demo.drive(Application.objects.get(pk=case.pk), stage)
         case = Application.objects.get(pk=case.pk)
@@ -193,27 +175,7 @@ def flow_cases(cast, staff):
 
     applications = []
     for n in range(2):
-        spec = {
-            "village": "370402106201",
-            "address": "测试",
-            "area": "rural",
-            "channel": "window",
-            "submitted_by": "caseworker",
-            "reason": "x",
-            "members": [
-                {
-                    "name": f"提级{n}",
-                    "born": "1960-01-01",
-                    "sex": "M",
-                    "relation": "head",
-                    "employment": "unable",
-                    "id_number": _id(10 + n),
-                }
-            ],
-            "incomes": [[0, "wage", "5000.00"]],
-            "deductions": [],
-            "assets": [],
-        }
+        spec = one_person_spec(f"提级{n}", 10 + n, "5000.00")
         case = demo.apply(spec, {"caseworker": cast.caseworker})
         demo.drive(Application.objects.get(pk=case.pk), "opinion")
         applications.append(Application.objects.get(pk=case.pk))
@@ -293,14 +255,6 @@ def _flow_of(route):
         if route.startswith(prefix):
             return prefix, flow_class
     return None, DibaoFlow
-
-
-def _id(n):
-    import datetime
-
-    from workflows.registry.idnumber import make_id_number
-
-    return make_id_number("370402", datetime.date(1960, 1, 1 + n), 101 + 2 * n)
 
 
 def build_url(route, cases, cast, grant, more=None):

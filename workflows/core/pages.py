@@ -183,6 +183,25 @@ class ArchiveMixin:
     finished.short_description = gettext_lazy("办结时间")
 
 
+def task_trail(case, user, timers=False):
+    """What every case page shows of its tasks: all of them (the 办理记录,
+    with timer steps when ``timers``), the open ones (当前环节), today (to mark
+    overdue deadlines) and whether the user may open the audit timeline."""
+    types = ["HUMAN", "HUMAN_START", *(["TIMER"] if timers else [])]
+    tasks = list(
+        case.task_set.select_related("owner", "deadline")
+        .filter(flow_task_type__in=types)
+        .order_by("created")
+    )
+    open_statuses = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+    return {
+        "tasks": tasks,
+        "active_tasks": [t for t in tasks if t.status in open_statuses],
+        "today": timezone.localdate(),
+        "can_audit": user.has_perm("workflows.audit_application", case),
+    }
+
+
 def home(request):
     """The front page: the inbox of the first application the user may use
     (a member unit's staff, for instance, only see escalations)."""

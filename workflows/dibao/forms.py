@@ -308,7 +308,18 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class HomeVisitForm(forms.ModelForm):
+class TwoInvestigatorsMixin:
+    """A home visit's two investigators: staff whose post covers the case;
+    the person filling the form is the first by default."""
+
+    def set_investigators(self, case, user):
+        staff = staff_covering(case)
+        self.fields["investigator_1"].queryset = staff
+        self.fields["investigator_2"].queryset = staff
+        self.fields["investigator_1"].initial = user.pk
+
+
+class HomeVisitForm(TwoInvestigatorsMixin, forms.ModelForm):
     investigator_1 = UserChoiceField(label=_("调查人员一"), queryset=None)
     investigator_2 = UserChoiceField(label=_("调查人员二"), queryset=None)
     visited_on = past_date(_("调查日期"))
@@ -330,10 +341,7 @@ class HomeVisitForm(forms.ModelForm):
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = staff_covering(case)
-        self.fields["investigator_1"].queryset = staff
-        self.fields["investigator_2"].queryset = staff
-        self.fields["investigator_1"].initial = user.pk
+        self.set_investigators(case, user)
         self.fields["household_signed"].required = True
         self.fields["household_signed"].error_messages["required"] = _(
             "调查表须经在场家庭成员签字确认。"

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
-from viewflow.workflow.status import STATUS
 
 from roles.scope import region_q
 
@@ -28,6 +27,7 @@ from ..core.pages import (
     RememberListMixin,
     TaskListBase,
     due_badge,
+    task_trail,
 )
 from ..core.views import apply_validation_error
 from ..core.widgets import DateInput
@@ -150,17 +150,8 @@ class CaseDetailView(generic.DetailView):
             m.revealed = m.pk in reveal
         if reveal:
             self.request.session["revealed_members"] = []
-        tasks = (
-            case.task_set.select_related("owner", "deadline")
-            .filter(flow_task_type__in=["HUMAN", "HUMAN_START", "TIMER"])
-            .order_by("created")
-        )
-        active = [
-            t
-            for t in tasks
-            if t.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-        ]
         context.update(
+            **task_trail(case, user, timers=True),
             members=members,
             assets=household.assets.all(),
             **selectors.investigation_file(case),
@@ -174,10 +165,7 @@ class CaseDetailView(generic.DetailView):
             escalate_url=_refer_url(case),
             reviews=case.reviews.select_related("reviewed_by"),
             decisions=case.decisions.select_related("decided_by"),
-            tasks=tasks,
-            active_tasks=active,
             can_reveal=user.has_perm("workflows.reveal_idnumber", case),
-            can_audit=user.has_perm("workflows.audit_application", case),
             can_record_objection=user.has_perm("workflows.record_objection", case)
             and case.notices.filter(ended=False).exists(),
             can_extend=user.has_perm("workflows.extend_deadline", case)

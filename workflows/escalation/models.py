@@ -78,6 +78,15 @@ class MemberUnit(models.Model):
         return self.district.path
 
 
+def given_sum(prefix=""):
+    """SQL: the total of the measures carried out — the one definition of
+    "assistance given". ``prefix`` leads from the rows aggregated to the
+    measures (e.g. ``"escalation__measures__"``)."""
+    return Sum(
+        f"{prefix}amount", filter=models.Q(**{f"{prefix}status": Measure.Status.DONE})
+    )
+
+
 class Escalation(Case):
     """A case raised for case-by-case decision, with its links to the cases
     it came from (their investigation file is read from them, not copied)."""
@@ -181,12 +190,7 @@ class Escalation(Case):
     @property
     def total_given(self):
         """All assistance actually given under this case, in yuan."""
-        return (
-            self.measures.filter(status=Measure.Status.DONE).aggregate(
-                total=Sum("amount")
-            )["total"]
-            or 0
-        )
+        return self.measures.aggregate(total=given_sum())["total"] or 0
 
     # branch conditions used by the flow
     @property

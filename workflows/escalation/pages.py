@@ -2,11 +2,9 @@
 common problems (共性问题) raised by district meetings."""
 
 import django_filters
-from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
-from viewflow.workflow.status import STATUS
 
 from roles.scope import region_q
 from roles.selectors import cases_visible_to
@@ -19,9 +17,10 @@ from ..core.pages import (
     QueueMixin,
     RememberListMixin,
     TaskListBase,
+    task_trail,
 )
 from ..templatetags.workflows_tags import yuan
-from .models import Escalation, Measure, Meeting, UnitStatement
+from .models import Escalation, Meeting, UnitStatement, given_sum
 
 
 def escalations_visible_to(user):
@@ -118,20 +117,12 @@ class EscalationDetailView(generic.DetailView):
         context = super().get_context_data(**kwargs)
         case = self.object
         user = self.request.user
-        tasks = (
-            case.task_set.select_related("owner", "deadline")
-            .filter(flow_task_type__in=["HUMAN", "HUMAN_START"])
-            .order_by("created")
-        )
         meeting = case.meeting
         measures = list(case.measures.select_related("unit", "recorded_by"))
         if case.source_application_id:
             context.update(investigation_file(case.source_application))
         context.update(
-            tasks=tasks,
-            active_tasks=[
-                t for t in tasks if t.status in (STATUS.NEW, STATUS.ASSIGNED)
-            ],
+            **task_trail(case, user),
             statements=UnitStatement.objects.filter(escalation=case).select_related(
                 "unit", "stated_by"
             ),
@@ -139,11 +130,8 @@ class EscalationDetailView(generic.DetailView):
             meeting=meeting,
             votes=meeting.votes.select_related("unit") if meeting else [],
             measures=measures,
-            total_given=sum(
-                (m.amount for m in measures if m.status == Measure.Status.DONE), 0
-            ),
+            total_given=case.total_given,
             total_planned=sum((m.planned_amount for m in measures), 0),
-            can_audit=user.has_perm("workflows.audit_application", case),
             # the source cases link only for those who may open them
             source_application_visible=case.source_application_id
             and cases_visible_to(user).filter(pk=case.source_application_id).exists(),
@@ -180,12 +168,9 @@ class CommonProblemListView(CaseLinkMixin, RememberListMixin, ListModelView):
                     path_field="escalation__region__path",
                 )
             )
-        return qs.annotate(
-            given=Sum(
-                "escalation__measures__amount",
-                filter=Q(escalation__measures__status=Measure.Status.DONE),
-            )
-        ).order_by("-held_on")
+        return qs.annotate(given=given_sum("escalation__measures__")).order_by(
+            "-held_on"
+        )
 
     def case_number(self, meeting):
         return self.link(meeting.escalation)

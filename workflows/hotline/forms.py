@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Level, Region
 from roles.scope import region_q
 
-from ..dibao.forms import TEXTAREA, UserChoiceField, past_date, staff_covering
+from ..dibao.forms import (
+    TEXTAREA,
+    TwoInvestigatorsMixin,
+    UserChoiceField,
+    past_date,
+)
 from .models import Call
 
 
@@ -63,7 +68,7 @@ class DispatchForm(forms.Form):
         self.fields["region"].initial = case.region_id
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(TwoInvestigatorsMixin, forms.Form):
     visited_on = past_date(_("入户核实日期"))
     investigator_1 = UserChoiceField(label=_("核实人员一"), queryset=None)
     investigator_2 = UserChoiceField(label=_("核实人员二"), queryset=None)
@@ -72,10 +77,7 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = staff_covering(case)
-        self.fields["investigator_1"].queryset = staff
-        self.fields["investigator_2"].queryset = staff
-        self.fields["investigator_1"].initial = user.pk
+        self.set_investigators(case, user)
 
 
 class AnswerForm(forms.Form):

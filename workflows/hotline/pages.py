@@ -5,7 +5,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
-from viewflow.workflow.status import STATUS
 
 from roles.selectors import cases_visible_to
 
@@ -17,6 +16,7 @@ from ..core.pages import (
     QueueMixin,
     RememberListMixin,
     TaskListBase,
+    task_trail,
 )
 from .models import Call
 
@@ -134,19 +134,9 @@ class CallDetailView(generic.DetailView):
         context = super().get_context_data(**kwargs)
         call = self.object
         user = self.request.user
-        tasks = (
-            call.task_set.select_related("owner", "deadline")
-            .filter(flow_task_type__in=["HUMAN", "HUMAN_START"])
-            .order_by("created")
-        )
         open_call = not call.finished
         context.update(
-            tasks=tasks,
-            active_tasks=[
-                t
-                for t in tasks
-                if t.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-            ],
+            **task_trail(call, user),
             applications=call.applications.select_related("applicant"),
             escalations=call.escalations.all(),
             apply_url=DibaoFlow.apply.reverse("execute") + f"?call={call.pk}"
@@ -155,6 +145,5 @@ class CallDetailView(generic.DetailView):
             escalate_url=EscalationFlow.refer.reverse("execute") + f"?call={call.pk}"
             if open_call and user.has_perm("workflows.refer_escalation", call)
             else None,
-            can_audit=user.has_perm("workflows.audit_application", call),
         )
         return context

@@ -149,30 +149,10 @@ def _request(user):
 
 
 def test_a_step_run_by_a_job_names_the_person_and_the_job(cast):
-    from tests.roles.test_url_matrix import _id
+    from tests.factories import one_person_spec
     from workflows import demo
 
-    spec = {
-        "village": "370402106201",
-        "address": "测试",
-        "area": "rural",
-        "channel": "window",
-        "submitted_by": "caseworker",
-        "reason": "x",
-        "members": [
-            {
-                "name": "户主",
-                "born": "1960-01-01",
-                "sex": "M",
-                "relation": "head",
-                "employment": "unable",
-                "id_number": _id(20),
-            }
-        ],
-        "incomes": [],
-        "deductions": [],
-        "assets": [],
-    }
+    spec = one_person_spec("户主", 20)
     with acting(job="load_demo"):
         case = demo.apply(spec, {"caseworker": cast.caseworker})
     first = case.history.earliest("history_date")
