@@ -33,13 +33,18 @@ ROLE_LEVELS = {
 
 ROLE_PERMISSIONS = {
     C.VILLAGE_COORDINATOR: VIEW
-    + ["workflows.apply_application", "workflows.record_objection"],
+    + [
+        "workflows.apply_application",
+        "workflows.record_objection",
+        "workflows.visit_case",
+    ],
     C.PROXY_AGENT: VIEW + ["workflows.apply_application"],
     C.TOWN_CASEWORKER: VIEW
     + [
         "workflows.apply_application",
         "workflows.accept_application",
         "workflows.investigate_application",
+        "workflows.visit_case",
         "workflows.calculate_application",
         "workflows.propose_application",
         "workflows.record_objection",
@@ -96,25 +101,43 @@ ROLE_PERMISSIONS = {
         "workflows.view_common_problems",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_application"],
-    C.HOTLINE_OPERATOR: VIEW
-    + [
+    # A hotline operator answers callers about their calls; they do not read
+    # 低保 or escalation files (what a call led to shows on the call's page,
+    # by number and stage). docs/security.md.
+    C.HOTLINE_OPERATOR: [
+        "workflows.view_call",
         "workflows.register_call",
         "workflows.dispatch_call",
         "workflows.answer_call",
     ],
 }
 
-# Permissions a later release adds to roles that already exist. Each release
-# is applied once per role by ``load_reference`` (in the role's history), so
-# an administrator's later edits are never undone; a role created afresh gets
-# ROLE_PERMISSIONS, which already contains them.
+# Permissions a later release adds to (or takes from) roles that already
+# exist. Each release is applied once per role by ``load_reference`` (in the
+# role's history), so an administrator's later edits are never undone; a role
+# created afresh gets ROLE_PERMISSIONS, which already reflects them.
 RELEASES = {
     "2026-11-hotline-escalation": {
-        code: [
-            p
-            for p in perms
-            if p.endswith(("_call", "_escalation")) or p.endswith("common_problems")
-        ]
-        for code, perms in ROLE_PERMISSIONS.items()
+        "add": {
+            code: [
+                p
+                for p in perms
+                if p.endswith(("_call", "_escalation")) or p.endswith("common_problems")
+            ]
+            for code, perms in ROLE_PERMISSIONS.items()
+        },
+    },
+    "2026-12-security": {
+        "add": {
+            C.TOWN_CASEWORKER: ["workflows.visit_case"],
+            C.VILLAGE_COORDINATOR: ["workflows.visit_case"],
+        },
+        "remove": {
+            C.HOTLINE_OPERATOR: [
+                "workflows.view_application",
+                "workflows.view_household",
+                "workflows.view_escalation",
+            ],
+        },
     },
 }

@@ -63,11 +63,14 @@ def load_roles(reset_permissions=False):
             role.seeded_releases = sorted(RELEASES)
             role.save(update_fields=["seeded_releases"])
         else:
-            for release, additions in sorted(RELEASES.items()):
+            for release, changes in sorted(RELEASES.items()):
                 if release in role.seeded_releases:
                     continue
-                role._change_reason = f"系统升级新增权限（{release}）"
-                role.permissions.add(*permissions_named(additions.get(code, [])))
+                role._change_reason = f"系统升级调整权限（{release}）"
+                added = changes.get("add", {}).get(code, [])
+                removed = changes.get("remove", {}).get(code, [])
+                role.permissions.add(*permissions_named(added))
+                role.permissions.remove(*permissions_named(removed))
                 role.seeded_releases = [*role.seeded_releases, release]
                 role.save(update_fields=["seeded_releases"])
         created += was_created

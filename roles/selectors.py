@@ -12,24 +12,66 @@ from viewflow.workflow.status import STATUS
 
 from .scope import grant_q, granted_case_ids, region_q, user_posts
 
-VIEW_CASE = "workflows.view_application"
 VIEW_HOUSEHOLD = "workflows.view_household"
 OPEN_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
+def view_perm(model):
+    """``workflows.view_call`` for ``Call``: seeing a case of that kind."""
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
+
+
+def _kinds():
+    """``{flow class: its view permission}`` for every kind of case."""
+    from workflows.core.flow import project_flows
+
+    return {flow: view_perm(flow.process_class) for flow in project_flows()}
+
+
+def case_scope_q(user, path_field="region__path", flow_field="flow_class"):
+    """SQL filter: cases (of any kind) under a post of ``user`` whose role may
+    see that kind. A post that sees every kind filters on the region alone,
+    so the common plan is unchanged; a post seeing some kinds only (a
+    hotline operator sees calls, not 低保 files) adds the kinds."""
+    kinds = _kinds()
+    q = Q(pk__in=[])
+    for post in user_posts(user):
+        seen = [flow for flow, perm in kinds.items() if perm in post.perms]
+        if not seen:
+            continue
+        where = Q(**{f"{path_field}__startswith": post.path})
+        if len(seen) < len(kinds):
+            where &= Q(**{f"{flow_field}__in": seen})
+        q |= where
+    return q
+
+
 def cases_visible_to(user, model=None):
-    """Cases (of ``model``, default every kind) in the user's regions."""
-    model = model or apps.get_model("workflows", "Case")
+    """Cases (of ``model``, default every kind) the user may see: in the
+    regions of posts whose role may see that kind, or granted to them."""
+    Case = apps.get_model("workflows", "Case")
+    model = model or Case
     qs = model.objects.all()
     if user.is_superuser:
         return qs
-    posts = [p for p in user_posts(user) if VIEW_CASE in p.perms]
-    if posts and all(p.level == "village" for p in posts):
-        return qs.filter(pk__in=_village_case_ids(user))
-    return qs.filter(region_q(user, VIEW_CASE) | grant_q(user))
+    if model is Case:
+        scope = case_scope_q(user)
+        perm = None
+    else:
+        perm = view_perm(model)
+        scope = region_q(user, perm)
+    posts = [p for p in user_posts(user) if p.perms & set(_kinds().values())]
+    if posts and all(p.level == "village" for p in posts) and _sees_all(posts, perm):
+        return qs.filter(pk__in=_village_case_ids(user, posts))
+    return qs.filter(scope | grant_q(user))
 
 
-def _village_case_ids(user):
+def _sees_all(posts, perm):
+    kinds = set(_kinds().values())
+    return all((perm in p.perms) if perm else kinds <= p.perms for p in posts)
+
+
+def _village_case_ids(user, posts):
     """The case ids of a village-level user, as one subquery.
 
     A village holds a few dozen of the city's cases. Filtering on the
@@ -41,7 +83,10 @@ def _village_case_ids(user):
     """
     Case = apps.get_model("workflows", "Case")
     Region = apps.get_model("roles", "Region")
-    regions = Region.objects.filter(region_q(user, VIEW_CASE, path_field="path"))
+    where = Q(pk__in=[])
+    for post in posts:
+        where |= Q(path__startswith=post.path)
+    regions = Region.objects.filter(where)
     own, via_groups = granted_case_ids(user)
     return (
         Case.objects.filter(region__in=regions)
@@ -66,7 +111,11 @@ def tasks_visible_to(user):
     if user.is_superuser:
         return qs
     return qs.filter(
-        region_q(user, VIEW_CASE, path_field="process__case__region__path")
+        case_scope_q(
+            user,
+            path_field="process__case__region__path",
+            flow_field="process__flow_class",
+        )
         | grant_q(user, field="process_id")
     )
 

@@ -5,7 +5,6 @@ against the one permission rule, recorded with who, when and why, and either
 done completely or not at all.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,29 +14,18 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from .grants import (
+    grant_refusal,
+    group_grant_refusal,
+    move_refusal,
+    people_who_may,
+)
 from .models import Absence, CaseGrant, CaseGroupGrant, Reassignment
-from .scope import ancestor_paths, clear_scope_cache, user_posts
+from .scope import clear_scope_cache, user_posts
 from .selectors_work import open_tasks_of
 
 MANAGE = "workflows.manage_application"
 MOVABLE = [STATUS.NEW, STATUS.ASSIGNED]
-
-# Permissions a supervisor may grant on one case (view plus the steps).
-GRANTABLE = [
-    "workflows.view_application",
-    "workflows.accept_application",
-    "workflows.investigate_application",
-    "workflows.crosscheck_application",
-    "workflows.calculate_application",
-    "workflows.propose_application",
-    "workflows.handle_objection",
-    "workflows.record_objection",
-    "workflows.confirm_application",
-    "workflows.confirm_delegated_application",
-    "workflows.decide_application",
-    "workflows.decide_delegated_application",
-    "workflows.deliver_notice",
-]
 
 
 def _require_reason(reason):
@@ -74,34 +62,12 @@ def eligible_assignees(task):
     permission, or a grant of it to them or to their group (a member unit),
     minus those a duty rule excludes."""
     case = _case(task)
-    app_label, codename = task.owner_permission.split(".")
-    by_post = Q(
-        posts__is_active=True,
-        posts__region__path__in=ancestor_paths(case.region.path),
-        posts__role__permissions__codename=codename,
-        posts__role__permissions__content_type__app_label=app_label,
-    )
-    grants = CaseGrant.objects.active().filter(
-        content_object=case,
-        permission__codename=codename,
-        permission__content_type__app_label=app_label,
-    )
-    by_grant = Q(pk__in=grants.values("user_id"))
-    group_grants = CaseGroupGrant.objects.active().filter(
-        content_object=case,
-        permission__codename=codename,
-        permission__content_type__app_label=app_label,
-    )
-    by_group = Q(groups__in=group_grants.values("group_id"))
-    candidates = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(by_post | by_grant | by_group)
-        .distinct()
-        .order_by("first_name", "username")
-    )
     flow = task.flow_task.flow_class.instance
-    return [u for u in candidates if flow.duty_conflict(u, task) is None]
+    return [
+        u
+        for u in people_who_may(task.owner_permission, case)
+        if flow.duty_conflict(u, task) is None
+    ]
 
 
 # --- reassignment -----------------------------------------------------------------
@@ -160,7 +126,7 @@ def tasks_reassign(*, task_ids, to_user, by, reason):
         if task.owner_id == to_user.pk:
             errors.append(_("任务 %(task)s 已由该人员办理。") % {"task": task.pk})
             continue
-        why = refusal(to_user, task)
+        why = move_refusal(by=by, task=task, to_user=to_user) or refusal(to_user, task)
         if why:
             errors.append(f"{case.number} {task.flow_task.task_title}：{why}")
     if errors:
@@ -187,6 +153,9 @@ def tasks_unassign(*, task_ids, by, reason):
             raise ValidationError(
                 _("任务 %(task)s 不是“已领取”状态，不能退回。") % {"task": task.pk}
             )
+        why = move_refusal(by=by, task=task)
+        if why:
+            raise PermissionDenied(why)
     for task in tasks:
         _move(task, None, by, reason, Reassignment.Kind.UNASSIGN)
     return tasks
@@ -197,21 +166,24 @@ def tasks_unassign(*, task_ids, by, reason):
 
 @transaction.atomic
 def grant_create(*, case, user, perms, by, reason, expires_on=None):
-    """Give ``user`` the permissions ``perms`` on this one case."""
+    """Give ``user`` the permissions ``perms`` on this one case, as the grant
+    map allows (``roles.grants``): all or nothing, each refusal with why."""
     reason = _require_reason(reason)
+    case = case.coerced
     if not (by.is_superuser or may_manage(by, case)):
         raise PermissionDenied(_("您只能为本辖区内的案件授权。"))
     if not perms:
         raise ValidationError({"perms": _("请至少选择一项权限。")})
-    unknown = set(perms) - set(GRANTABLE)
-    if unknown:
-        raise ValidationError(
-            {"perms": _("不能授予这些权限：%(p)s") % {"p": ", ".join(unknown)}}
-        )
-    if not user.is_active:
-        raise ValidationError({"user": _("该人员账号已停用。")})
+    clear_scope_cache(user)
+    refusals = [
+        why
+        for name in sorted(set(perms))
+        if (why := grant_refusal(by=by, user=user, perm=name, case=case))
+    ]
+    if refusals:
+        raise ValidationError({"perms": refusals})
     grants = []
-    for name in perms:
+    for name in sorted(set(perms)):
         permission = _permission(name)
         grant = CaseGrant.objects.filter(
             user=user, permission=permission, content_object=case
@@ -242,12 +214,20 @@ def grant_revoke(*, grant, by, reason):
     grant.delete()
 
 
+@transaction.atomic
 def group_grants_give(*, case, group, perms, by, reason):
     """Give everyone in ``group`` (a member unit's staff) ``perms`` on this one
-    case. Called by a flow step (inviting units to an escalation meeting),
-    whose own permission check has already run; people's grants go through
+    case, as the grant map's unit rules allow. Called by a flow step
+    (inviting units to an escalation meeting); people's grants go through
     ``grant_create``."""
     reason = _require_reason(reason)
+    refusals = [
+        why
+        for name in perms
+        if (why := group_grant_refusal(by=by, group=group, perm=name, case=case))
+    ]
+    if refusals:
+        raise PermissionDenied("；".join(dict.fromkeys(refusals)))
     grants = []
     for name in perms:
         permission = _permission(name)
@@ -304,6 +284,12 @@ def absence_create(*, user, substitute, starts_on, ends_on, reason, by):
         raise PermissionDenied(_("您只能为本辖区的工作人员登记请假。"))
     if not may_manage_person(by, substitute):
         raise ValidationError({"substitute": _("代理人须是本辖区的工作人员。")})
+    if substitute.pk == user.pk:
+        raise ValidationError({"substitute": _("代理人不能是请假人本人。")})
+    if substitute.pk == by.pk:
+        raise ValidationError(
+            {"substitute": _("不能登记自己为代理人；请由上级负责人登记。")}
+        )
     absence = Absence(
         user=user,
         substitute=substitute,
@@ -343,9 +329,15 @@ def absences_apply(*, today=None):
         for task in _locked_tasks(
             Task.objects.filter(owner=absence.user, status=STATUS.ASSIGNED).values("pk")
         ):
+            # the substitute gets what the registering supervisor may move
+            # and the substitute may do (grant map, duties); the rest waits
+            # in the queue
+            may_move = move_refusal(
+                by=absence.created_by, task=task, to_user=absence.substitute
+            )
             to_user = (
                 absence.substitute
-                if refusal(absence.substitute, task) is None
+                if may_move is None and refusal(absence.substitute, task) is None
                 else None
             )
             _move(task, to_user, None, reason, Reassignment.Kind.ABSENCE_START)

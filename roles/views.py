@@ -17,7 +17,7 @@ from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
 from . import services
-from .services import GRANTABLE
+from .grants import grantable_anywhere, move_refusal
 
 REASON = forms.CharField(
     label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2})
@@ -102,12 +102,18 @@ class ReassignForm(forms.Form):
         )
 
 
-def eligible_for_all(tasks):
-    """Colleagues who may do every one of ``tasks`` (what the form offers)."""
+def eligible_for_all(tasks, by):
+    """Colleagues who may do every one of ``tasks`` (what the form offers):
+    none when the grant map does not let ``by`` move one of them, and never
+    ``by`` themself."""
+    if any(move_refusal(by=by, task=task) for task in tasks):
+        return []
     common = None
     for task in tasks:
         ids = {
-            u.pk: u for u in services.eligible_assignees(task) if u.pk != task.owner_id
+            u.pk: u
+            for u in services.eligible_assignees(task)
+            if u.pk not in (task.owner_id, by.pk)
         }
         common = (
             ids if common is None else {k: v for k, v in common.items() if k in ids}
@@ -123,12 +129,12 @@ class ReassignView(WorkMixin, generic.View):
         if not tasks:
             messages.error(request, _("请先选择要改派的任务。"), fail_silently=True)
             return HttpResponseRedirect(reverse("work:index"))
-        candidates = eligible_for_all(tasks)
+        candidates = eligible_for_all(tasks, request.user)
         return self.show(request, tasks, ReassignForm(candidates=candidates))
 
     def post(self, request):
         tasks = _selected_tasks(request, request.POST.getlist("task"))
-        candidates = eligible_for_all(tasks)
+        candidates = eligible_for_all(tasks, request.user)
         form = ReassignForm(request.POST, candidates=candidates)
         if form.is_valid():
             try:
@@ -155,12 +161,16 @@ class ReassignView(WorkMixin, generic.View):
         return self.show(request, tasks, form, status=422)
 
     def show(self, request, tasks, form, status=200):
+        refusals = [
+            why for task in tasks if (why := move_refusal(by=request.user, task=task))
+        ]
         return render(
             request,
             self.template_name,
             {
                 "tasks": tasks,
                 "form": form,
+                "refusals": list(dict.fromkeys(refusals)),
                 "no_candidates": not form.fields["to_user"].queryset.exists(),
             },
             status=status,
@@ -273,7 +283,9 @@ class GrantForm(forms.Form):
                 content_type__app_label="workflows"
             ).select_related("content_type")
         }
-        self.fields["perms"].choices = [(p, labels.get(p, p)) for p in GRANTABLE]
+        self.fields["perms"].choices = [
+            (p, labels.get(p, p)) for p in sorted(grantable_anywhere(manager))
+        ]
 
     def clean_case_number(self):
         from workflows.models import Case

@@ -38,6 +38,19 @@ class StaffFactory(factory.django.DjangoModelFactory):
         )
         return user
 
+    @staticmethod
+    def add_post(user, role, region_code):
+        """Give ``user`` a second post (someone holding two jobs)."""
+        from roles.scope import clear_scope_cache
+
+        Post.objects.create(
+            user=user,
+            region=Region.objects.get(code=region_code),
+            role=Role.objects.get(code=role),
+        )
+        clear_scope_cache(user)
+        return user
+
 
 _seq = iter(range(100, 1000))
 

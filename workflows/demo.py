@@ -232,13 +232,7 @@ def drive(case, target):
         caseworker,
         lambda c: services.application_accept(application=c, user=caseworker),
     )
-    second = (
-        user_for(case, "village_coordinator")
-        if _has(case, "village_coordinator")
-        else user_for(case, "town_supervisor")
-        if _has(case, "town_supervisor")
-        else user_for(case, "district_reviewer")
-    )
+    second = second_investigator(case, caseworker)
     today = timezone.localdate()
     step(
         case,
@@ -391,12 +385,20 @@ def drive(case, target):
         )
 
 
-def _has(case, role):
-    try:
-        user_for(case, role)
-    except LookupError:
-        return False
-    return True
+def second_investigator(case, first):
+    """The other person of a home visit: someone whose role takes part in
+    visits (the village's coordinator first), never ``first``."""
+    from roles.grants import people_who_may
+
+    people = [u for u in people_who_may("workflows.visit_case", case) if u != first]
+    if not people:
+        raise LookupError(f"nobody but {first} may visit in {case.region}")
+    coordinators = set(
+        Post.objects.active()
+        .filter(user__in=people, role__code="village_coordinator")
+        .values_list("user_id", flat=True)
+    )
+    return sorted(people, key=lambda u: (u.pk not in coordinators, u.pk))[0]
 
 
 def load_households():

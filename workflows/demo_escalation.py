@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 from roles.models import Region
 
 from .core.services import run_task, start_flow
-from .demo import DEMO, open_task, step, user_for
+from .demo import DEMO, open_task, second_investigator, step, user_for
 from .dibao import services as dibao
 from .dibao.flows import DibaoFlow
 from .dibao.models import Opinion
@@ -71,7 +71,7 @@ def call_through(spec, target):
     if target == "verification":
         return call
     caseworker = user_for(call, "town_caseworker")
-    second = user_for(call, "town_supervisor")
+    second = second_investigator(call, caseworker)
     run_task(
         task=open_task(call, HotlineFlow.verify),
         user=caseworker,

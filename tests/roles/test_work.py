@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 
 from roles.models import Absence, CaseGrant, Reassignment
 from roles.services import absences_apply
-from tests.factories import member_row
+from tests.factories import TOWN, StaffFactory, member_row
 from tests.workflows.dibao.desk import (
     Desk,
     accept,
@@ -242,7 +242,9 @@ def _calc_data(case, cast):
 def test_an_investigator_cannot_confirm_nor_be_made_to(cast, staff):
     case = submit(Desk(cast.caseworker), cast)
     accept(cast, case)
-    # the district reviewer joins the home visit as second investigator
+    # the district reviewer, who also holds a caseworker post in the town,
+    # joins the home visit as second investigator
+    StaffFactory.add_post(cast.reviewer, "town_caseworker", TOWN)
     Desk(cast.caseworker).complete(
         case,
         DibaoFlow.home_visit,

@@ -54,18 +54,42 @@ class ScopedFlowMixin:
             return user.is_superuser
         return user.has_perm(_perm(self, "manage"), obj)
 
-    def duty_conflict(self, user, task):
-        """A reason (text) why ``user`` may not act on ``task``, or None.
+    # Who may give whom which of this flow's powers on one case (grants,
+    # reassignment, leave substitution, member units): ``roles.grants``.
+    grant_rules = ()
 
-        Flows override this for separation-of-duty rules.
-        """
+    def step_conflict(self, user, case, perm):
+        """A reason (text) why ``user`` may not exercise ``perm`` on ``case``
+        under the separation of duties, or None. Flows override this; the
+        task check, the queue (``conflict_q``), grants and reassignment all
+        come back to it."""
         return None
+
+    def duty_conflict(self, user, task):
+        """A reason (text) why ``user`` may not act on ``task``, or None."""
+        return self.step_conflict(user, task.process.coerced, task.owner_permission)
+
+    def unit_conflict(self, group, case):
+        """Why a member unit's ``group`` may not be given powers on ``case``
+        (flows that invite units override this), or None."""
+        return _("本业务不向成员单位授权。")
 
     def conflict_q(self, user):
         """The same rules in SQL: tasks to keep out of ``user``'s queue."""
         from django.db.models import Q
 
         return Q(pk__in=[])
+
+
+def project_flows():
+    """Every flow class of the project (each mixes in ``ScopedFlowMixin``)."""
+    found, todo = [], list(ScopedFlowMixin.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if getattr(cls, "process_class", None) is not None:
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__module__)
 
 
 class ScopedNodeMixin:

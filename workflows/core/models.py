@@ -52,6 +52,11 @@ class Case(Process):
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
         ordering = ["-created"]
+        permissions = [
+            # any kind of case: being one of the two people of a home visit
+            # (入户调查 / 入户核实) — town caseworkers and village coordinators
+            ("visit_case", _("参加入户调查核实")),
+        ]
 
     def __str__(self):
         return self.number

@@ -60,3 +60,22 @@ def start_flow(*, node, user, step):
         step(activation)
         activation.execute()
     return activation.process
+
+
+VISIT = "workflows.visit_case"
+
+
+def visit_refusal(person, case):
+    """Why ``person`` may not be one of the two people of a home visit on
+    ``case`` (入户调查 / 入户核实), or None: their role must take part in
+    visits in a post covering the case (or hold a grant of it), and the
+    separation of duties must not exclude them."""
+    if person is None:
+        return None
+    name = person.get_full_name() or person.username
+    if not person.is_active or not person.has_perm(VISIT, case):
+        return _(
+            "%(name)s 不是本案所在村（社区）可参加入户调查的工作人员"
+            "（须为覆盖该村的镇（街道）经办人员或村（社区）协理员）。"
+        ) % {"name": name}
+    return case.flow_class.instance.step_conflict(person, case, VISIT)

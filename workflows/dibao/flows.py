@@ -15,10 +15,37 @@ from viewflow import this
 from viewflow.workflow import act
 from viewflow.workflow.flow import Flow
 
+from roles.grants import ANYWHERE, GrantRule
+from roles.models import Role
+
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
 from . import services, views
 from .models import Application
+
+CONFIRM_PERMS = {
+    "workflows.confirm_application",
+    "workflows.confirm_delegated_application",
+}
+DECIDE_PERMS = {
+    "workflows.decide_application",
+    "workflows.decide_delegated_application",
+}
+VIEW = ["workflows.view_application"]
+# the town's steps (S1 Art 11–19, 21), and taking part in a home visit
+TOWN_STEPS = [
+    "workflows.accept_application",
+    "workflows.investigate_application",
+    "workflows.visit_case",
+    "workflows.calculate_application",
+    "workflows.propose_application",
+    "workflows.record_objection",
+    "workflows.handle_objection",
+    "workflows.deliver_notice",
+]
+# the district's: the cross-check, confirmation and decision (S1 Art 17, 20, 21)
+DISTRICT_STEPS = ["workflows.crosscheck_application", *CONFIRM_PERMS, *DECIDE_PERMS]
+R = Role.Code
 
 
 class DibaoFlow(ScopedFlowMixin, Flow):
@@ -30,6 +57,21 @@ class DibaoFlow(ScopedFlowMixin, Flow):
 
     process_class = Application
     summary_template = "workflows/dibao/includes/case_summary.html"
+
+    # Who may give whom which power on one case (roles.grants). Only the
+    # district gives confirmation or decision, and only to someone whose post
+    # could hold it; the town supervisor gives the town's steps to staff of
+    # the town; an auditor or colleague from elsewhere may be given one case
+    # to read.
+    grant_rules = (
+        GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
+        GrantRule(perms=VIEW + TOWN_STEPS + DISTRICT_STEPS, by={R.DISTRICT_SUPERVISOR}),
+        GrantRule(
+            perms=VIEW + ["workflows.audit_application"],
+            by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
+            reach=ANYWHERE,
+        ),
+    )
 
     # 1. 申请: by the applicant at the town window, a village coordinator or a
     #    proxy agent (帮办代办), with the signed verification authorization.
@@ -344,16 +386,23 @@ class DibaoFlow(ScopedFlowMixin, Flow):
             activation.substituted_for = accepted.owner
         return user
 
-    def duty_conflict(self, user, task):
-        """Separation of duties (S1 Art 12, 20): nobody handles a relative's case;
-        nobody confirms a case they investigated."""
-        case = task.process.coerced
+    def step_conflict(self, user, case, perm):
+        """Separation of duties (S1 Art 12, 20): nobody handles a relative's
+        case; nobody who took part in the investigation confirms or decides
+        it; the district's confirmer does not also decide (where the district
+        delegated review to the town, the town does both — S1 Art 20)."""
+        case = case.coerced
         if case.related_staff.filter(pk=user.pk).exists():
             return _(
                 "本案申请人与您存在近亲属关系（单独登记备案），您不能办理本案的任何环节。"
             )
-        if task.flow_task is self.review and user.pk in case.investigator_ids:
+        if perm in CONFIRM_PERMS and user.pk in case.investigator_ids:
             return _("您参与了本案的调查核实，按规定不能对本案审核确认。")
+        if perm in DECIDE_PERMS:
+            if user.pk in case.investigator_ids:
+                return _("您参与了本案的调查核实，按规定不能对本案作出决定。")
+            if not case.town_confirms and user.pk in case.confirmer_ids:
+                return _("您对本案作出了审核确认意见，按规定不能再对本案作出决定。")
         return None
 
     def conflict_q(self, user):
@@ -361,12 +410,17 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         from django.db.models import Q
 
         application = "process__case__application__"
-        return Q(**{f"{application}related_staff": user}) | Q(
-            Q(flow_task=self.review)
-            & (
-                Q(**{f"{application}home_visits__investigator_1": user})
-                | Q(**{f"{application}home_visits__investigator_2": user})
-                | Q(**{f"{application}home_visits__recorded_by": user})
-                | Q(**{f"{application}neighbour_visits__recorded_by": user})
-            )
+        investigated = (
+            Q(**{f"{application}home_visits__investigator_1": user})
+            | Q(**{f"{application}home_visits__investigator_2": user})
+            | Q(**{f"{application}home_visits__recorded_by": user})
+            | Q(**{f"{application}neighbour_visits__recorded_by": user})
+        )
+        confirmed = Q(**{f"{application}reviews__reviewed_by": user}) & Q(
+            **{f"{application}town_confirms": False}
+        )
+        return (
+            Q(**{f"{application}related_staff": user})
+            | (Q(flow_task=self.review) & investigated)
+            | (Q(flow_task=self.decide) & (investigated | confirmed))
         )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roles.grants import people_who_may
 from roles.models import Level, Post, Region
 from roles.scope import ancestor_paths, region_q
 
@@ -289,9 +290,12 @@ class MaterialsForm(forms.Form):
 # --- 3–5. investigation ---------------------------------------------------------
 
 
+VISIT = "workflows.visit_case"
+
+
 def staff_covering(case):
-    """Users with a post in force today covering the case's village
-    (investigator choices)."""
+    """Users with a post in force today covering the case's village, whatever
+    their role (the relatives a separate registration names)."""
     posts = Post.objects.active().filter(
         region__path__in=ancestor_paths(case.region.path)
     )
@@ -299,6 +303,19 @@ def staff_covering(case):
         get_user_model()
         .objects.filter(is_active=True, posts__in=posts)
         .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def visit_staff(case):
+    """Staff who may be one of the two people of a home visit: a post in
+    force covering the case whose role takes part in visits (caseworkers,
+    village coordinators), or a grant of it — not the auditor, the hotline
+    operator, nor the supervisor who will later decide."""
+    people = people_who_may(VISIT, case)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in people])
         .order_by("last_name", "first_name", "username")
     )
 
@@ -313,7 +330,7 @@ class TwoInvestigatorsMixin:
     the person filling the form is the first by default."""
 
     def set_investigators(self, case, user):
-        staff = staff_covering(case)
+        staff = visit_staff(case)
         self.fields["investigator_1"].queryset = staff
         self.fields["investigator_2"].queryset = staff
         self.fields["investigator_1"].initial = user.pk

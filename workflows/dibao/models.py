@@ -256,6 +256,11 @@ class Application(Case):
         return ids
 
     @property
+    def confirmer_ids(self) -> set:
+        """Everyone who gave a review-and-confirmation opinion (审核确认)."""
+        return set(self.reviews.values_list("reviewed_by_id", flat=True))
+
+    @property
     def is_approved(self) -> bool:
         decision = self.decisions.order_by("-pk").first()
         return bool(decision and decision.outcome == Decision.Outcome.APPROVE)

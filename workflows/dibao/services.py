@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from ..clock.services import due_after
 from ..core.models import SensitiveAccess
+from ..core.services import visit_refusal
 from ..registry import idnumber
 from ..registry.models import Asset, Deduction, Household, IncomeItem, Member
 from ..standards.models import AssistanceStandard, DistrictPolicy
@@ -328,13 +329,9 @@ def home_visit_record(*, application: Application, user, **values):
     if visit.visited_on and visit.visited_on > timezone.localdate():
         errors["visited_on"] = _("调查日期不能晚于今天。")
     for field_name in ("investigator_1", "investigator_2"):
-        investigator = values.get(field_name)
-        if investigator and not investigator.has_perm(
-            "workflows.view_application", application
-        ):
-            errors[field_name] = _("%(name)s 的岗位不覆盖本案所在村（社区）。") % {
-                "name": investigator.get_full_name() or investigator.username
-            }
+        why = visit_refusal(values.get(field_name), application)
+        if why:
+            errors[field_name] = why
     if errors:
         raise ValidationError(errors)
     visit.full_clean()

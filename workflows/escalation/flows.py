@@ -15,10 +15,26 @@ from viewflow import this
 from viewflow.workflow import act
 from viewflow.workflow.flow import Flow
 
+from roles.grants import ANYWHERE, GrantRule
+from roles.models import Role
+
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
 from . import services, views
 from .models import Escalation, Measure
+
+R = Role.Code
+VIEW = ["workflows.view_escalation"]
+TOWN_STEPS = [
+    "workflows.refer_escalation",
+    "workflows.handle_locally_escalation",
+    "workflows.inform_escalation",
+]
+DISTRICT_STEPS = ["workflows.prepare_escalation", "workflows.record_meeting_escalation"]
+UNIT_STEPS_PERMS = [
+    "workflows.state_measures_escalation",
+    "workflows.record_measure_escalation",
+]
 
 RULE = gettext_lazy(
     "《关于改革完善社会救助制度的意见》（2020）；"
@@ -34,6 +50,24 @@ class EscalationFlow(ScopedFlowMixin, Flow):
 
     process_class = Escalation
     summary_template = "workflows/escalation/includes/summary.html"
+
+    # Who may give whom which power on one escalation (roles.grants): the
+    # town its own steps, the district the meeting's; a unit's steps go only
+    # to member units' staff, through their group, from whoever convenes.
+    grant_rules = (
+        GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
+        GrantRule(perms=VIEW + TOWN_STEPS + DISTRICT_STEPS, by={R.DISTRICT_SUPERVISOR}),
+        GrantRule(
+            perms=VIEW,
+            by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
+            reach=ANYWHERE,
+        ),
+        GrantRule(
+            perms=VIEW + UNIT_STEPS_PERMS,
+            by={R.DISTRICT_REVIEWER, R.DISTRICT_SUPERVISOR},
+            to_units=True,
+        ),
+    )
 
     # 1. 提请: from a town caseworker, a district reviewer, a hotline call or a
     #    rejected / ineligible 低保 application, linked to its file.
@@ -186,9 +220,18 @@ class EscalationFlow(ScopedFlowMixin, Flow):
 
     UNIT_STEPS = ("state_measures", "record_measure")
 
+    def step_conflict(self, user, case, perm):
+        """A unit's steps are for member units' staff only."""
+        if (
+            perm in UNIT_STEPS_PERMS
+            and not user.groups.filter(member_unit__isnull=False).exists()
+        ):
+            return _("提出和落实救助措施只能由受邀成员单位的工作人员办理。")
+        return None
+
     def duty_conflict(self, user, task):
         if task.flow_task.name not in self.UNIT_STEPS:
-            return None
+            return self.step_conflict(user, task.process.coerced, task.owner_permission)
         unit_pk = (task.data or {}).get("unit")
         if unit_pk and user.groups.filter(member_unit__pk=unit_pk).exists():
             return None
@@ -198,6 +241,19 @@ class EscalationFlow(ScopedFlowMixin, Flow):
         return _("此任务属于%(unit)s，只能由该单位的工作人员办理。") % {
             "unit": unit.name if unit else "—"
         }
+
+    def unit_conflict(self, group, case):
+        """Only a member unit of the case's district, in service."""
+        from .models import MemberUnit
+
+        unit = MemberUnit.objects.filter(group=group).first()
+        district = case.region.district
+        if unit is None or unit.district_id != district.pk or not unit.is_active:
+            return _("%(group)s 不是%(district)s在册的成员单位。") % {
+                "group": group.name,
+                "district": district.name,
+            }
+        return None
 
     def conflict_q(self, user):
         mine = list(

@@ -10,10 +10,22 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow.flow import Flow
 
+from roles.grants import ANYWHERE, GrantRule
+from roles.models import Role
+
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
 from . import views
 from .models import Call
+
+R = Role.Code
+VIEW = ["workflows.view_call"]
+TOWN_STEPS = ["workflows.verify_call", "workflows.visit_case"]
+HOTLINE_STEPS = [
+    "workflows.register_call",
+    "workflows.dispatch_call",
+    "workflows.answer_call",
+]
 
 RULE = _("社会救助热线（12349 / 6612349）来电办理规程；时限为区（市）设定的参数")
 
@@ -26,6 +38,18 @@ class HotlineFlow(ScopedFlowMixin, Flow):
 
     process_class = Call
     summary_template = "workflows/hotline/includes/call_summary.html"
+
+    # Who may give whom which power on one call (roles.grants).
+    grant_rules = (
+        GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
+        GrantRule(perms=VIEW + TOWN_STEPS + HOTLINE_STEPS, by={R.DISTRICT_SUPERVISOR}),
+        GrantRule(perms=VIEW + HOTLINE_STEPS, by={R.CITY_ADMINISTRATOR}),
+        GrantRule(
+            perms=VIEW,
+            by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
+            reach=ANYWHERE,
+        ),
+    )
 
     register = (
         flow.Start(views.RegisterView.as_view())

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from roles.models import Level
 
+from ..core.services import visit_refusal
 from .models import Call
 
 Stage = Call.Stage
@@ -63,10 +64,9 @@ def call_verify(
         ("investigator_1", investigator_1),
         ("investigator_2", investigator_2),
     ):
-        if not person.has_perm("workflows.view_call", call):
-            errors[name] = _("%(name)s 的岗位不覆盖来电所在村（社区）。") % {
-                "name": person.get_full_name() or person.username
-            }
+        why = visit_refusal(person, call)
+        if why:
+            errors[name] = why
     if errors:
         raise ValidationError(errors)
     call.visited_on = visited_on
