@@ -122,6 +122,7 @@ class SensitiveAccess(models.Model):
         REVEAL_ID = "reveal_id", _("查看完整身份证号码")
         EXPORT = "export", _("导出")
         DOWNLOAD = "download", _("下载材料")
+        LOOKUP = "lookup", _("按身份证号码查询案件进度")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -135,10 +135,20 @@ class CallDetailView(generic.DetailView):
         call = self.object
         user = self.request.user
         open_call = not call.finished
+        applications = list(call.applications.select_related("applicant"))
+        escalations = list(call.escalations.all())
+        linked = [c.pk for c in applications + escalations]
         context.update(
             **task_trail(call, user),
-            applications=call.applications.select_related("applicant"),
-            escalations=call.escalations.all(),
+            applications=applications,
+            escalations=escalations,
+            # what the call led to shows by number and stage to everyone who
+            # sees the call; the file opens only for those who may read it
+            visible_ids=set(
+                cases_visible_to(user)
+                .filter(pk__in=linked)
+                .values_list("pk", flat=True)
+            ),
             apply_url=DibaoFlow.apply.reverse("execute") + f"?call={call.pk}"
             if open_call and user.has_perm("workflows.apply_application", call.region)
             else None,

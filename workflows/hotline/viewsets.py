@@ -1,9 +1,10 @@
 """The hotline app in the staff site."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..core.viewsets import CaseAppViewset
-from . import pages
+from . import pages, progress
 
 
 class HotlineAppViewset(CaseAppViewset):
@@ -16,3 +17,15 @@ class HotlineAppViewset(CaseAppViewset):
     start_node = "register"
     start_label = _("登记来电")
     menu_title = _("社会救助热线")
+
+    @property
+    def progress_path(self):
+        return path("progress/", progress.ProgressView.as_view(), name="progress")
+
+    def get_context_data(self, request):
+        return {
+            **super().get_context_data(request),
+            "progress_url": self.reverse("progress")
+            if request.user.has_perm(progress.LOOKUP)
+            else None,
+        }
