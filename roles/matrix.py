@@ -80,6 +80,7 @@ ROLE_PERMISSIONS = {
     C.DISTRICT_SUPERVISOR: VIEW
     + [
         "workflows.manage_application",
+        "workflows.cancel_case",
         "workflows.decide_application",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
@@ -131,6 +132,7 @@ RELEASES = {
         "add": {
             C.TOWN_CASEWORKER: ["workflows.visit_case"],
             C.VILLAGE_COORDINATOR: ["workflows.visit_case"],
+            C.DISTRICT_SUPERVISOR: ["workflows.cancel_case"],
         },
         "remove": {
             C.HOTLINE_OPERATOR: [

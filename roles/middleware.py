@@ -10,7 +10,10 @@ new URL cannot slip through unguarded.
 import logging
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from project.edge import parse_id
 
 from .selectors import cases_visible_to, households_visible_to, tasks_visible_to
 
@@ -67,12 +70,58 @@ SCOPE_CHECKS = {
 UNGUARDED_NAMESPACES = {"admin"}
 
 
+CASE_KEYS = ("process_pk", "case_pk", "task_pk")
+
+
+def record_refusal(request, view_kwargs):
+    """An access event for the auditor: who tried to open which case page
+    and was refused (403/404) — once per request, never the page's data."""
+    if getattr(request, "_refusal_recorded", False):
+        return
+    request._refusal_recorded = True
+    user = request.user
+    if not user.is_authenticated:
+        return
+    Case = apps.get_model("workflows", "Case")
+    Task = apps.get_model("viewflow", "Task")
+    case_id = None
+    for key in CASE_KEYS:
+        pk = parse_id(view_kwargs.get(key))
+        if pk is None:
+            continue
+        if key == "task_pk":
+            pk = Task.objects.filter(pk=pk).values_list("process_id", flat=True).first()
+        if pk and Case.objects.filter(pk=pk).exists():
+            case_id = pk
+            break
+    SensitiveAccess = apps.get_model("workflows", "SensitiveAccess")
+    SensitiveAccess.objects.create(
+        user=user,
+        action=SensitiveAccess.Action.REFUSED,
+        case_id=case_id,
+        record=f"{request.method} {request.path}"[:100],
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+
+
 class ObjectScopeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A case page refused deeper down (a view's PermissionDenied) is an
+        access event too."""
+        match = request.resolver_match
+        if (
+            isinstance(exception, (PermissionDenied, Http404))
+            and match is not None
+            and set(CASE_KEYS) & set(match.kwargs)
+        ):
+            record_refusal(request, match.kwargs)
+        return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
@@ -88,6 +137,10 @@ class ObjectScopeMiddleware:
             if check is None:
                 logger.error("URL %s has an unguarded id keyword %r", match.route, name)
                 raise Http404
+            if parse_id(value) is None:  # beyond the database's keys
+                raise Http404
             if not user.is_authenticated or not check(user, value, view_kwargs):
+                if name in CASE_KEYS:
+                    record_refusal(request, view_kwargs)
                 raise Http404
         return None

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
+from project.edge import parse_id, safe_target
 from workflows.clock.services import add_working_days
+from workflows.core.fields import TEXT_MAX
 from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
@@ -20,7 +22,9 @@ from . import services
 from .grants import grantable_anywhere, move_refusal
 
 REASON = forms.CharField(
-    label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2})
+    label=gettext_lazy("理由"),
+    widget=forms.Textarea(attrs={"rows": 2}),
+    max_length=TEXT_MAX,
 )
 
 
@@ -72,10 +76,10 @@ class TasksView(WorkMixin, generic.TemplateView):
 
 def _selected_tasks(request, ids):
     """The tasks named in the request, all within the manager's regions (else 404)."""
-    try:
-        ids = sorted({int(i) for i in ids})
-    except ValueError:
-        raise Http404 from None
+    parsed = {parse_id(i) for i in ids}
+    if None in parsed:
+        raise Http404
+    ids = sorted(parsed)
     if not ids:
         return []
     tasks = list(
@@ -185,7 +189,7 @@ class UnassignView(WorkMixin, generic.View):
     def post(self, request):
         tasks = _selected_tasks(request, request.POST.getlist("task"))
         form = UnassignForm(request.POST)
-        back = request.POST.get("back") or reverse("work:index")
+        back = safe_target(request, request.POST.get("back"), reverse("work:index"))
         if not tasks:
             messages.error(request, _("请先选择任务。"), fail_silently=True)
         elif not form.is_valid():
@@ -206,8 +210,6 @@ class UnassignView(WorkMixin, generic.View):
                     _("已退回 %(n)s 项任务。") % {"n": len(tasks)},
                     fail_silently=True,
                 )
-        if not back.startswith("/"):
-            back = reverse("work:index")
         return HttpResponseRedirect(back)
 
 
@@ -291,12 +293,9 @@ class GrantForm(forms.Form):
         from workflows.models import Case
 
         value = self.cleaned_data["case_number"].strip()
-        try:
-            pk = int(value.rsplit("-", 1)[-1])
-        except ValueError:
-            raise ValidationError(
-                _("案件编号格式不正确，例如 DB2026-000012。")
-            ) from None
+        pk = parse_id(value.rsplit("-", 1)[-1])
+        if pk is None:
+            raise ValidationError(_("案件编号格式不正确，例如 DB2026-000012。"))
         case = Case.objects.filter(pk=pk).select_related("region").first()
         if (
             case is None

@@ -15,6 +15,7 @@ from guardian.managers import GroupObjectPermissionManager, UserObjectPermission
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from workflows.audit.history import audited
+from workflows.core.fields import LimitedTextField
 
 User = settings.AUTH_USER_MODEL
 
@@ -38,7 +39,7 @@ class GroupGrantManager(ActiveGrants, GroupObjectPermissionManager):
 class GrantFields(models.Model):
     """Why, by whom and until when a grant was made."""
 
-    reason = models.TextField(_("理由"))
+    reason = LimitedTextField(_("理由"))
     granted_by = models.ForeignKey(
         User, verbose_name=_("授权人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -151,7 +152,7 @@ class Reassignment(models.Model):
         related_name="+",
         help_text=_("为空表示系统按请假安排自动转交。"),
     )
-    reason = models.TextField(_("理由"))
+    reason = LimitedTextField(_("理由"))
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     history = audited()
@@ -184,7 +185,7 @@ class Absence(models.Model):
     )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    reason = models.TextField(_("事由"))
+    reason = LimitedTextField(_("事由"))
     created_by = models.ForeignKey(
         User, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "project.edge.EdgeLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "project.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +146,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "project" / "static"]
 
+# A staff form is a few kilobytes; refuse request bodies (other than uploaded
+# files) above 1 MB outright (400) instead of storing megabytes of "text".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # django-guardian: no anonymous user row; our backend answers object checks.
@@ -157,9 +162,13 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "project.edge.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["refusals"]},
+    },
 }
 
 # Our backend (roles.backends) answers object permissions, explicit grants

@@ -21,6 +21,7 @@ class ReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("变更理由"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("修改时必填，将与本次变更一起记入历史。"),
     )

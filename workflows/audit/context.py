@@ -30,3 +30,19 @@ def on_behalf_of(user):
     """A step run as ``user`` outside a request (demo data, commands): its
     rows name that person, and the enclosing job if there is one."""
     return acting(job=current()[0] or "", user=user)
+
+
+@contextmanager
+def because(reason):
+    """Rows written inside carry ``reason`` as their change reason (e.g. the
+    reason a whole case was cancelled, on every task and the case)."""
+    previous = getattr(_state, "reason", None)
+    _state.reason = reason
+    try:
+        yield
+    finally:
+        _state.reason = previous
+
+
+def current_reason():
+    return getattr(_state, "reason", None)

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
 
-from .context import current
+from .context import current, current_reason
 
 # Models whose changes (and deletions) must say why.
 REASON_REQUIRED = {
@@ -32,6 +32,9 @@ def attribute_and_check(sender, instance, history_instance, **kwargs):
         history_instance.history_job = job[:64]
     if history_instance.history_user_id is None and user is not None:
         history_instance.history_user = user
+    reason = current_reason()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
     label = instance._meta.label
     if label not in REASON_REQUIRED:
         return

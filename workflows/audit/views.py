@@ -81,7 +81,9 @@ class TimelineView(AuditMixin, generic.TemplateView):
 
 
 class SearchForm(forms.Form):
-    actor = forms.CharField(label=gettext_lazy("操作人（登录名）"), required=False)
+    actor = forms.CharField(
+        label=gettext_lazy("操作人（登录名）"), required=False, max_length=150
+    )
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"),
         required=False,

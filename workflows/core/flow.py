@@ -20,9 +20,12 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.flow import utils as flow_utils
+from viewflow.workflow.status import PROCESS
 
 from . import views
 from .services import assign_deadline
+
+CANCEL = "workflows.cancel_case"
 
 
 def case_of(task):
@@ -68,6 +71,16 @@ class ScopedFlowMixin:
     def duty_conflict(self, user, task):
         """A reason (text) why ``user`` may not act on ``task``, or None."""
         return self.step_conflict(user, task.process.coerced, task.owner_permission)
+
+    def cancel_refusal(self, user, case):
+        """Why ``user`` may not cancel the whole ``case``, or None. Cancelling
+        ends a case without a decision: the district decides it (flows where
+        a town may decide, when delegated, override this)."""
+        if case.status in (PROCESS.DONE, PROCESS.CANCELED):
+            return _("本案已办结或已撤销。")
+        if self.has_manage_permission(user, case) and user.has_perm(CANCEL, case):
+            return None
+        return _("撤销整个案件须由区（市）民政局负责人决定。")
 
     def unit_conflict(self, group, case):
         """Why a member unit's ``group`` may not be given powers on ``case``

@@ -56,6 +56,8 @@ class Case(Process):
             # any kind of case: being one of the two people of a home visit
             # (入户调查 / 入户核实) — town caseworkers and village coordinators
             ("visit_case", _("参加入户调查核实")),
+            # cancelling a whole case (with a reason): the district
+            ("cancel_case", _("撤销案件")),
         ]
 
     def __str__(self):
@@ -123,6 +125,7 @@ class SensitiveAccess(models.Model):
         EXPORT = "export", _("导出")
         DOWNLOAD = "download", _("下载材料")
         LOOKUP = "lookup", _("按身份证号码查询案件进度")
+        REFUSED = "refused", _("被拒绝的访问")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,6 +4,7 @@ subclass these with the joins and the person column of its own case model."""
 
 from django.db.models import F
 from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.edge import SEARCH_MAX
 from roles.selectors import task_inbox, task_queue, tasks_visible_to
 
 from ..clock.services import add_working_days
@@ -107,7 +109,7 @@ class TaskListBase(RememberListMixin, DueMixin, ListModelView):
             .annotate(due_on=self.due_on)
             .order_by(F("due_on").asc(nulls_last=True), "created")
         )
-        term = self.request.GET.get("q", "").strip()
+        term = self.request.GET.get("q", "").strip()[:SEARCH_MAX]
         if term and self.search_field:
             qs = qs.filter(**{f"{self.search_field}__contains": term})
         return qs
@@ -199,7 +201,18 @@ def task_trail(case, user, timers=False):
         "active_tasks": [t for t in tasks if t.status in open_statuses],
         "today": timezone.localdate(),
         "can_audit": user.has_perm("workflows.audit_application", case),
+        "cancel_url": _cancel_url(case, user),
     }
+
+
+def _cancel_url(case, user):
+    flow = case.flow_class.instance
+    if flow.cancel_refusal(user, case) is not None:
+        return None
+    try:
+        return flow.reverse("process_cancel", args=[case.pk])
+    except NoReverseMatch:  # a flow without the page (escalations end on record)
+        return None
 
 
 def home(request):

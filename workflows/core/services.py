@@ -2,9 +2,10 @@
 
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowRuntimeError
 
 from ..audit.context import on_behalf_of
 from ..clock.services import due_after
@@ -79,3 +80,34 @@ def visit_refusal(person, case):
             "（须为覆盖该村的镇（街道）经办人员或村（社区）协理员）。"
         ) % {"name": name}
     return case.flow_class.instance.step_conflict(person, case, VISIT)
+
+
+@transaction.atomic
+def case_cancel(*, case, by, reason):
+    """Cancel a whole case (every open task and the process), with a reason
+    on every row it changes. Refused unless the flow lets ``by`` cancel it
+    (the district; the town where the district delegated the decision)."""
+    from ..audit.context import because
+    from .fields import TEXT_MAX
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("撤销案件须填写理由。")})
+    if len(reason) > TEXT_MAX:
+        raise ValidationError(
+            {"reason": _("理由不能超过 %(n)s 个字符。") % {"n": TEXT_MAX}}
+        )
+    flow = case.flow_class.instance
+    with flow.lock(case.pk):
+        case.refresh_from_db()
+        why = flow.cancel_refusal(by, case)
+        if why:
+            raise PermissionDenied(why)
+        with on_behalf_of(by), because(_("撤销案件：%(why)s") % {"why": reason}):
+            try:
+                flow.cancel(case)
+            except FlowRuntimeError:
+                raise ValidationError(
+                    _("有环节正在办理中，暂不能撤销；请稍后再试。")
+                ) from None
+    return case

@@ -6,6 +6,7 @@ service inside a savepoint: a refusal re-shows the form with the reason and
 leaves nothing written; success completes the task.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +19,8 @@ from viewflow.workflow.flow.views import actions as vf_actions
 from viewflow.workflow.flow.views import detail as vf_detail
 
 from roles.scope import clear_scope_cache
+
+from .fields import TEXT_MAX
 
 
 def apply_validation_error(form, error: ValidationError):
@@ -190,3 +193,58 @@ class UnassignTaskView(TaskPageMixin, vf_actions.UnassignTaskView):
 
 class DetailTaskView(TaskPageMixin, vf_detail.DetailTaskView):
     template_name = "workflows/task_detail.html"
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("撤销理由"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CancelCaseView(generic.FormView):
+    """撤销案件: ends a case without a decision, with a reason, by the post the
+    flow allows (``Flow.cancel_refusal``); replaces viewflow's page, which
+    asked for neither."""
+
+    flow_class = None
+    form_class = CancelForm
+    template_name = "workflows/case_cancel.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.shortcuts import get_object_or_404
+
+        self.case = get_object_or_404(
+            self.flow_class.process_class._default_manager.filter(
+                flow_class=self.flow_class
+            ),
+            pk=kwargs["process_pk"],
+        )
+        why = self.flow_class.instance.cancel_refusal(request.user, self.case)
+        if why:
+            raise PermissionDenied(why)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, **kwargs)
+
+    def case_url(self):
+        return self.flow_class.instance.reverse("process_detail", args=[self.case.pk])
+
+    def form_valid(self, form):
+        from .services import case_cancel
+
+        try:
+            case_cancel(
+                case=self.case, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("案件 %(number)s 已撤销。") % {"number": self.case.number},
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(self.case_url())

@@ -6,6 +6,8 @@ from viewflow.workflow.flow import FlowAppViewset
 
 from roles.selectors import task_inbox, task_queue
 
+from .views import CancelCaseView
+
 MENU_COUNT_CAP = 99
 
 
@@ -31,6 +33,9 @@ class CaseAppViewset(FlowAppViewset):
     # work in the 工作管理 app, with reasons
     tasks_assign_path = None
     tasks_unassign_path = None
+    # cancelling a whole case needs a reason and the district (or the town,
+    # where delegated): the project's page, not viewflow's
+    process_cancel_view_class = CancelCaseView
     start_node = None
     start_label = None
     menu_title = None

@@ -405,6 +405,20 @@ class DibaoFlow(ScopedFlowMixin, Flow):
                 return _("您对本案作出了审核确认意见，按规定不能再对本案作出决定。")
         return None
 
+    def cancel_refusal(self, user, case):
+        """Where the district delegated review and decision to the town (S1
+        Art 20), the town's supervisor may also cancel; otherwise the
+        district."""
+        case = case.coerced
+        if (
+            case.town_confirms
+            and case.status not in ("DONE", "CANCELED")
+            and self.has_manage_permission(user, case)
+            and user.has_perm("workflows.decide_delegated_application", case)
+        ):
+            return None
+        return super().cancel_refusal(user, case)
+
     def conflict_q(self, user):
         """The same rules in SQL, to keep such tasks out of a user's queue."""
         from django.db.models import Q

@@ -12,6 +12,7 @@ from roles.grants import people_who_may
 from roles.models import Level, Post, Region
 from roles.scope import ancestor_paths, region_q
 
+from ..core.fields import TEXT_MAX
 from ..core.widgets import DateInput
 from ..registry import idnumber
 from ..registry.models import (
@@ -76,7 +77,7 @@ class ApplyForm(forms.Form):
     area = forms.ChoiceField(label=_("城乡类别"), choices=Area.choices)
     phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
     channel = forms.ChoiceField(label=_("申请方式"), choices=[])
-    reason = forms.CharField(label=_("申请理由"), widget=TEXTAREA)
+    reason = forms.CharField(label=_("申请理由"), widget=TEXTAREA, max_length=TEXT_MAX)
     proxy_name = forms.CharField(label=_("代办人姓名"), max_length=64, required=False)
     proxy_relation = forms.CharField(
         label=_("代办人身份"),
@@ -239,7 +240,10 @@ class AcceptForm(forms.Form):
         initial="yes",
     )
     missing_items = forms.CharField(
-        label=_("需补齐的全部材料（每行一项）"), required=False, widget=TEXTAREA
+        label=_("需补齐的全部材料（每行一项）"),
+        required=False,
+        widget=TEXTAREA,
+        max_length=TEXT_MAX,
     )
     separate_registration = forms.BooleanField(
         label=_(
@@ -283,7 +287,10 @@ class AcceptForm(forms.Form):
 class MaterialsForm(forms.Form):
     received_on = past_date(_("材料补齐日期"), initial=timezone.localdate)
     still_missing = forms.CharField(
-        label=_("仍缺少的材料（全部补齐则留空）"), required=False, widget=TEXTAREA
+        label=_("仍缺少的材料（全部补齐则留空）"),
+        required=False,
+        widget=TEXTAREA,
+        max_length=TEXT_MAX,
     )
 
 
@@ -368,7 +375,9 @@ class HomeVisitForm(TwoInvestigatorsMixin, forms.ModelForm):
 class NeighbourVisitForm(forms.Form):
     visited_on = past_date(_("访问日期"))
     persons_interviewed = forms.CharField(label=_("走访对象"), max_length=200)
-    findings = forms.CharField(label=_("访问情况"), widget=TEXTAREA)
+    findings = forms.CharField(
+        label=_("访问情况"), widget=TEXTAREA, max_length=TEXT_MAX
+    )
 
 
 class CrossCheckForm(forms.ModelForm):
@@ -467,7 +476,7 @@ class OpinionForm(forms.Form):
     single_member = forms.ModelChoiceField(
         label=_("单人保对象"), queryset=Member.objects.none(), required=False
     )
-    reasons = forms.CharField(label=_("理由"), widget=TEXTAREA)
+    reasons = forms.CharField(label=_("理由"), widget=TEXTAREA, max_length=TEXT_MAX)
     notice_place = forms.CharField(
         label=_("公示地点"),
         max_length=200,
@@ -505,7 +514,7 @@ class ObjectionHandleForm(forms.Form):
         choices=Objection.Handling.choices,
         widget=forms.RadioSelect,
     )
-    result = forms.CharField(label=_("处理结果"), widget=TEXTAREA)
+    result = forms.CharField(label=_("处理结果"), widget=TEXTAREA, max_length=TEXT_MAX)
 
 
 # --- 8–9. review, decision, delivery -------------------------------------
@@ -518,9 +527,12 @@ class ReviewForm(forms.Form):
     amount = money(_("调整后的保障金额（元/月）"), required=False)
     visited_on = past_date(_("入户核查日期"), required=False)
     visit_findings = forms.CharField(
-        label=_("入户核查情况"), required=False, widget=TEXTAREA
+        label=_("入户核查情况"),
+        required=False,
+        widget=TEXTAREA,
+        max_length=TEXT_MAX,
     )
-    remarks = forms.CharField(label=_("审核说明"), widget=TEXTAREA)
+    remarks = forms.CharField(label=_("审核说明"), widget=TEXTAREA, max_length=TEXT_MAX)
 
 
 class DecisionForm(forms.Form):
@@ -529,7 +541,7 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("批准")), ("reject", _("不予批准"))],
         widget=forms.RadioSelect,
     )
-    reasons = forms.CharField(label=_("理由"), widget=TEXTAREA)
+    reasons = forms.CharField(label=_("理由"), widget=TEXTAREA, max_length=TEXT_MAX)
 
 
 class DeliveryForm(forms.Form):
@@ -544,4 +556,5 @@ class ExtendForm(forms.Form):
         label=_("延期理由"),
         widget=TEXTAREA,
         help_text=_("如异议处理、人户分离、异地申办或调查难度大等。"),
+        max_length=TEXT_MAX,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..audit.history import audited
 from ..clock.models import TimeLimit
+from ..core.fields import LimitedTextField
 from ..core.models import Case
 from ..registry.models import money_field
 
@@ -55,7 +56,7 @@ class Application(Case):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(_("申请理由"))
+    reason = LimitedTextField(_("申请理由"))
     source_call = models.ForeignKey(
         "workflows.Call",
         verbose_name=_("来源热线来电"),
@@ -75,7 +76,7 @@ class Application(Case):
         _("已签署收入财产申报及承诺书"), default=False
     )
     # acceptance (受理)
-    missing_items = models.TextField(_("需补齐的材料"), blank=True)
+    missing_items = LimitedTextField(_("需补齐的材料"), blank=True)
     materials_requested_on = models.DateField(
         _("一次性告知日期"), null=True, blank=True
     )
@@ -103,7 +104,7 @@ class Application(Case):
         _("总时限"), max_length=32, blank=True, choices=TimeLimit.Code.choices
     )
     due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
-    extension_reason = models.TextField(_("延期理由"), blank=True)
+    extension_reason = LimitedTextField(_("延期理由"), blank=True)
     # current position, for lists and filters
     stage = models.CharField(
         _("办理环节"),
@@ -290,8 +291,8 @@ class HomeVisit(models.Model):
     )
     family_present = models.CharField(_("在场家庭成员"), max_length=200)
     household_signed = models.BooleanField(_("家庭成员已在调查表上签字"))
-    living_conditions = models.TextField(_("生活状况"))
-    findings = models.TextField(_("调查结论"))
+    living_conditions = LimitedTextField(_("生活状况"))
+    findings = LimitedTextField(_("调查结论"))
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
     )
@@ -316,7 +317,7 @@ class NeighbourVisit(models.Model):
     )
     visited_on = models.DateField(_("访问日期"))
     persons_interviewed = models.CharField(_("走访对象"), max_length=200)
-    findings = models.TextField(_("访问情况"))
+    findings = LimitedTextField(_("访问情况"))
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
     )
@@ -346,7 +347,7 @@ class CrossCheckReport(models.Model):
     report_number = models.CharField(_("核对报告编号"), max_length=64)
     checked_on = models.DateField(_("核对日期"))
     result = models.CharField(_("核对结果"), max_length=16, choices=Result.choices)
-    findings = models.TextField(
+    findings = LimitedTextField(
         _("核对情况"),
         help_text=_(
             "户籍、纳税、社保、养老金、不动产、工商、公积金、车辆、存款证券保险、死亡、婚姻等。"
@@ -433,7 +434,7 @@ class Opinion(models.Model):
         related_name="+",
     )
     proposed_amount = money_field(_("拟保障金额（元/月）"), default=0)
-    reasons = models.TextField(_("理由"))
+    reasons = LimitedTextField(_("理由"))
     after_objection = models.BooleanField(_("异议处理后重新提出"), default=False)
     given_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
@@ -496,14 +497,14 @@ class Objection(models.Model):
     )
     received_on = models.DateField(_("收到日期"))
     objector = models.CharField(_("异议人（可匿名）"), max_length=64, blank=True)
-    content = models.TextField(_("异议内容"))
+    content = LimitedTextField(_("异议内容"))
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
     handling = models.CharField(
         _("处理方式"), max_length=20, choices=Handling.choices, blank=True
     )
-    result = models.TextField(_("处理结果"), blank=True)
+    result = LimitedTextField(_("处理结果"), blank=True)
     resolved_on = models.DateField(_("处理日期"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         User,
@@ -541,12 +542,12 @@ class Review(models.Model):
     )
     spot_checked = models.BooleanField(_("抽中入户抽查"), default=False)
     visited_on = models.DateField(_("入户核查日期"), null=True, blank=True)
-    visit_findings = models.TextField(_("入户核查情况"), blank=True)
+    visit_findings = LimitedTextField(_("入户核查情况"), blank=True)
     conclusion = models.CharField(
         _("审核意见"), max_length=16, choices=Conclusion.choices
     )
     amount = money_field(_("确认保障金额（元/月）"), default=0)
-    remarks = models.TextField(_("审核说明"))
+    remarks = LimitedTextField(_("审核说明"))
     reviewed_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人")
     )
@@ -585,8 +586,8 @@ class Decision(models.Model):
         blank=True,
         related_name="decisions",
     )
-    reasons = models.TextField(_("理由"))
-    remedies = models.TextField(_("救济途径告知"), blank=True)
+    reasons = LimitedTextField(_("理由"))
+    remedies = LimitedTextField(_("救济途径告知"), blank=True)
     decided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
     )

@@ -9,6 +9,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from project.edge import parse_id
+
 from ..core.views import StartFormView, TaskFormView
 from . import forms, income, services
 from .explain import describe
@@ -38,7 +40,7 @@ class ApplyView(StartFormView):
         value = self.request.GET.get("call", "")
         if not value:
             return None
-        if not (value.isascii() and value.isdigit()):
+        if parse_id(value) is None:
             raise Http404
         call = (
             cases_visible_to(self.request.user, Call)

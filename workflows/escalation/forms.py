@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..core.fields import LONG_TEXT_MAX, TEXT_MAX
 from ..core.widgets import DateInput
 from ..dibao.forms import TEXTAREA, money, past_date
 from .models import MAX_MEASURE, Escalation, Meeting, MemberUnit, Vote
@@ -23,11 +24,14 @@ class ReferForm(forms.Form):
             "镇（街道）能够自行解决的个案，由镇（街道）灵活处置；需要多部门共同研究的，提请区（市）领导小组一事一议。"
         ),
     )
-    hardship = forms.CharField(label=_("困难情况"), widget=TEXTAREA)
+    hardship = forms.CharField(
+        label=_("困难情况"), widget=TEXTAREA, max_length=TEXT_MAX
+    )
     referral_reason = forms.CharField(
         label=_("提请理由"),
         widget=TEXTAREA,
         help_text=_("为何按现行规定不能解决、需要个案研究。"),
+        max_length=TEXT_MAX,
     )
 
 
@@ -45,7 +49,9 @@ GivenMeasureFormSet = forms.formset_factory(
 
 
 class HandleLocallyForm(forms.Form):
-    decision = forms.CharField(label=_("处置意见"), widget=TEXTAREA)
+    decision = forms.CharField(
+        label=_("处置意见"), widget=TEXTAREA, max_length=TEXT_MAX
+    )
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
@@ -58,6 +64,7 @@ class PrepareForm(forms.Form):
         label=_("情况汇报"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("会上汇报的基本情况：家庭、困难、已调查核实的情况和适用政策。"),
+        max_length=LONG_TEXT_MAX,
     )
     meeting_date = forms.DateField(label=_("会议日期"), widget=DateInput())
     meeting_place = forms.CharField(label=_("会议地点"), max_length=200)
@@ -83,6 +90,7 @@ class StatementForm(forms.Form):
         label=_("可采取的救助措施"),
         widget=TEXTAREA,
         help_text=_("本单位职责范围内的政策和措施；无能为力的，也请说明。"),
+        max_length=TEXT_MAX,
     )
     amount = amount_field(_("拟救助金额（元）"), initial=0)
 
@@ -90,7 +98,9 @@ class StatementForm(forms.Form):
 class VoteForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     choice = forms.ChoiceField(label=_("表决"), choices=Vote.Choice.choices)
-    opinion = forms.CharField(label=_("单位意见"), required=False, widget=TEXTAREA)
+    opinion = forms.CharField(
+        label=_("单位意见"), required=False, widget=TEXTAREA, max_length=TEXT_MAX
+    )
     measure = forms.CharField(label=_("议定措施"), required=False, max_length=500)
     amount = amount_field(_("议定金额（元）"), initial=0)
 
@@ -106,6 +116,7 @@ class MeetingForm(forms.Form):
         label=_("参会人员"),
         widget=TEXTAREA,
         help_text=_("各单位分管领导和科室负责人姓名、职务。"),
+        max_length=TEXT_MAX,
     )
     decision = forms.ChoiceField(label=_("会议决定"), choices=Meeting.Decision.choices)
     monthly_amount = amount_field(
@@ -113,15 +124,22 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=_("决定纳入低保的必填。"),
     )
-    decision_text = forms.CharField(label=_("决定内容"), widget=TEXTAREA)
+    decision_text = forms.CharField(
+        label=_("决定内容"), widget=TEXTAREA, max_length=TEXT_MAX
+    )
     minutes = forms.CharField(
-        label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("会议纪要"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=LONG_TEXT_MAX,
     )
     common_problem = forms.BooleanField(
         label=_("本案反映共性问题，报市民政局研究政策"), required=False
     )
     common_problem_note = forms.CharField(
-        label=_("共性问题说明"), required=False, widget=TEXTAREA
+        label=_("共性问题说明"),
+        required=False,
+        widget=TEXTAREA,
+        max_length=TEXT_MAX,
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -145,4 +163,5 @@ class InformForm(forms.Form):
         label=_("告知情况"),
         widget=TEXTAREA,
         help_text=_("告知方式、告知对象和救助对象的意见。"),
+        max_length=TEXT_MAX,
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.history import audited
+from ..core.fields import LONG_TEXT_MAX, LimitedTextField
 from ..core.models import Case
 from ..registry.models import money_field
 
@@ -120,13 +121,13 @@ class Escalation(Case):
         related_name="escalations",
     )
     subject_name = models.CharField(_("救助对象"), max_length=64)
-    hardship = models.TextField(_("困难情况"))
-    referral_reason = models.TextField(_("提请理由"))
+    hardship = LimitedTextField(_("困难情况"))
+    referral_reason = LimitedTextField(_("提请理由"))
     referred_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("提请人")
     )
     # preparation
-    summary = models.TextField(_("情况汇报"), blank=True)
+    summary = LimitedTextField(_("情况汇报"), max_length=LONG_TEXT_MAX, blank=True)
     meeting_date = models.DateField(_("会议日期"), null=True, blank=True)
     meeting_place = models.CharField(_("会议地点"), max_length=200, blank=True)
     chair = models.CharField(_("会议主持人"), max_length=64, blank=True)
@@ -142,10 +143,10 @@ class Escalation(Case):
         verbose_name=_("会议准备人"),
     )
     # town tier (镇街个案处置)
-    town_decision = models.TextField(_("镇（街道）处置意见"), blank=True)
+    town_decision = LimitedTextField(_("镇（街道）处置意见"), blank=True)
     # the household told the result
     informed_on = models.DateField(_("告知日期"), null=True, blank=True)
-    inform_note = models.TextField(_("告知情况"), blank=True)
+    inform_note = LimitedTextField(_("告知情况"), blank=True)
     informed_by = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
@@ -221,7 +222,7 @@ class UnitStatement(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    measures = models.TextField(_("可采取的救助措施"))
+    measures = LimitedTextField(_("可采取的救助措施"))
     amount = money_field(_("拟救助金额（元）"), maximum=MAX_MEASURE, default=0)
     stated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
@@ -259,11 +260,11 @@ class Meeting(models.Model):
     held_on = models.DateField(_("会议日期"))
     place = models.CharField(_("会议地点"), max_length=200)
     chair = models.CharField(_("主持人"), max_length=64)
-    attendees = models.TextField(_("参会人员"))
+    attendees = LimitedTextField(_("参会人员"))
     decision = models.CharField(_("会议决定"), max_length=16, choices=Decision.choices)
     monthly_amount = money_field(_("低保金额（元/月）"), default=0)
-    decision_text = models.TextField(_("决定内容"))
-    minutes = models.TextField(_("会议纪要"))
+    decision_text = LimitedTextField(_("决定内容"))
+    minutes = LimitedTextField(_("会议纪要"), max_length=LONG_TEXT_MAX)
     votes_for = models.PositiveSmallIntegerField(_("赞成"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("反对"), default=0)
     abstentions = models.PositiveSmallIntegerField(_("弃权"), default=0)
@@ -274,7 +275,7 @@ class Meeting(models.Model):
         default=False,
         help_text=_("本案反映的问题具有普遍性，报市民政局研究政策。"),
     )
-    common_problem_note = models.TextField(_("共性问题说明"), blank=True)
+    common_problem_note = LimitedTextField(_("共性问题说明"), blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
@@ -307,7 +308,7 @@ class Vote(models.Model):
         related_name="+",
     )
     choice = models.CharField(_("表决"), max_length=8, choices=Choice.choices)
-    opinion = models.TextField(_("单位意见"), blank=True)
+    opinion = LimitedTextField(_("单位意见"), blank=True)
 
     history = audited()
 
@@ -345,7 +346,7 @@ class Measure(models.Model):
         related_name="+",
     )
     provider = models.CharField(_("救助单位"), max_length=64)
-    description = models.TextField(_("救助措施"))
+    description = LimitedTextField(_("救助措施"))
     planned_amount = money_field(_("议定金额（元）"), maximum=MAX_MEASURE, default=0)
     amount = money_field(_("实际救助金额（元）"), maximum=MAX_MEASURE, default=0)
     given_on = models.DateField(_("落实日期"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from project.edge import parse_id
 from roles.selectors import cases_visible_to
 
 from ..core.views import StartFormView, TaskFormView
@@ -31,7 +32,7 @@ class ReferView(StartFormView):
         for key, model in (("application", Application), ("call", Call)):
             value = self.request.GET.get(key, "")
             if value:
-                if not (value.isascii() and value.isdigit()):
+                if parse_id(value) is None:
                     raise Http404
                 case = (
                     cases_visible_to(self.request.user, model).filter(pk=value).first()

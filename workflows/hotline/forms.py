@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Level, Region
 from roles.scope import region_q
 
+from ..core.fields import TEXT_MAX
 from ..dibao.forms import (
     TEXTAREA,
     TwoInvestigatorsMixin,
@@ -60,7 +61,7 @@ class DispatchForm(forms.Form):
         queryset=Region.objects.none(),
         help_text=_("来电转办至该村（社区）所属的镇（街道）。"),
     )
-    note = forms.CharField(label=_("转办意见"), widget=TEXTAREA)
+    note = forms.CharField(label=_("转办意见"), widget=TEXTAREA, max_length=TEXT_MAX)
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +73,9 @@ class VerifyForm(TwoInvestigatorsMixin, forms.Form):
     visited_on = past_date(_("入户核实日期"))
     investigator_1 = UserChoiceField(label=_("核实人员一"), queryset=None)
     investigator_2 = UserChoiceField(label=_("核实人员二"), queryset=None)
-    findings = forms.CharField(label=_("核实情况"), widget=TEXTAREA)
+    findings = forms.CharField(
+        label=_("核实情况"), widget=TEXTAREA, max_length=TEXT_MAX
+    )
     verdict = forms.ChoiceField(label=_("核实结论"), choices=Call.Verdict.choices)
 
     def __init__(self, *args, case, user, **kwargs):
@@ -86,6 +89,7 @@ class AnswerForm(forms.Form):
         label=_("答复内容"),
         widget=TEXTAREA,
         help_text=_("告知来电人核实结果和办理情况。"),
+        max_length=TEXT_MAX,
     )
     satisfaction = forms.ChoiceField(
         label=_("来电人评价"), choices=Call.Satisfaction.choices

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.history import audited
+from ..core.fields import LimitedTextField
 from ..core.models import Case
 
 User = settings.AUTH_USER_MODEL
@@ -73,7 +74,7 @@ class Call(Case):
     subject_name = models.CharField(_("当事人"), max_length=64)
     address = models.CharField(_("住址"), max_length=200)
     topic = models.CharField(_("求助事项"), max_length=16, choices=Topic.choices)
-    request = models.TextField(_("诉求内容"))
+    request = LimitedTextField(_("诉求内容"))
     urgency = models.CharField(
         _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -89,7 +90,7 @@ class Call(Case):
         null=True,
         blank=True,
     )
-    dispatch_note = models.TextField(_("转办意见"), blank=True)
+    dispatch_note = LimitedTextField(_("转办意见"), blank=True)
     dispatched_on = models.DateField(_("转办日期"), null=True, blank=True)
     dispatched_by = models.ForeignKey(
         User,
@@ -117,13 +118,13 @@ class Call(Case):
         blank=True,
         verbose_name=_("核实人员二"),
     )
-    findings = models.TextField(_("核实情况"), blank=True)
+    findings = LimitedTextField(_("核实情况"), blank=True)
     verdict = models.CharField(
         _("核实结论"), max_length=8, choices=Verdict.choices, blank=True
     )
     # 回访
     answered_on = models.DateField(_("回访日期"), null=True, blank=True)
-    answer = models.TextField(_("答复内容"), blank=True)
+    answer = LimitedTextField(_("答复内容"), blank=True)
     satisfaction = models.CharField(
         _("来电人评价"), max_length=16, choices=Satisfaction.choices, blank=True
     )
