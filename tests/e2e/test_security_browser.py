@@ -83,7 +83,8 @@ def test_a_locked_out_caseworker_is_released_by_the_supervisor(live_server, brow
 
 def test_the_language_switch_works_under_the_policy(live_server, browser):
     page = browser.new_page()
-    page.goto(live_server.url + "/accounts/login/")
+    response = page.goto(live_server.url + "/accounts/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "登录" in page.content()
     page.select_option("select[name=language]", "en")
     page.wait_for_selector("html[lang=en]")
@@ -101,7 +102,8 @@ def test_a_supervisor_returns_ticked_tasks_to_the_queue(live_server, browser):
     assert task.owner == caseworker
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     Staff(page, live_server.url).login("mz_supervisor")
-    page.goto(f"{live_server.url}/work/people/{caseworker.pk}/")
+    response = page.goto(f"{live_server.url}/work/people/{caseworker.pk}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     page.check(f"input[name=task][value='{task.pk}']")
     page.fill("#id_unassign_reason", "调整分工")
     with page.expect_response(lambda r: r.request.method == "POST"):

@@ -78,11 +78,10 @@ def test_a_session_ends_twelve_hours_after_login_however_active(cast):
 
 
 def test_activity_keeps_a_session_alive(cast):
+    """Each request (at most once a minute) moves the idle clock on."""
     client = signed_in(cast.caseworker)
     shift(client, seen=25 * 60)
     assert client.get("/dibao/inbox/").status_code == 200
-    shift(client, seen=0)  # no, read what the request stored:
-    client.get("/dibao/inbox/")
     assert time.time() - client.session[SEEN_AT] < 60
 
 
@@ -195,32 +194,29 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
 # --- password policy --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "password, message",
-    [
+def test_the_password_change_form_enforces_the_policy(cast):
+    client = signed_in(cast.caseworker)
+    url = "/accounts/password_change/"
+    for password, message in (
         ("zq8!vWm2kd", "至少"),  # ten characters
         ("384729105638", "全都是数字"),  # twelve digits
         ("password1234", "太常见"),
-    ],
-)
-def test_the_password_change_form_enforces_the_policy(cast, password, message):
-    client = signed_in(cast.caseworker)
-    response = client.post(
-        "/accounts/password_change/",
-        {"old_password": "pw", "new_password1": password, "new_password2": password},
-    )
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    cast.caseworker.refresh_from_db()
-    assert cast.caseworker.check_password("pw")
-
-
-def test_a_long_uncommon_password_is_accepted(cast):
-    client = signed_in(cast.caseworker)
+    ):
+        response = client.post(
+            url,
+            {
+                "old_password": "pw",
+                "new_password1": password,
+                "new_password2": password,
+            },
+        )
+        assert response.status_code == 200, password
+        assert message in response.content.decode(), password
+        cast.caseworker.refresh_from_db()
+        assert cast.caseworker.check_password("pw")
     good = "枣庄 低保 2026 柳叶青"
     response = client.post(
-        "/accounts/password_change/",
-        {"old_password": "pw", "new_password1": good, "new_password2": good},
+        url, {"old_password": "pw", "new_password1": good, "new_password2": good}
     )
     assert response.status_code == 302
     cast.caseworker.refresh_from_db()
