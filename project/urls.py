@@ -1,4 +1,5 @@
-"""URLs: the staff site (viewflow Material), login, language switch, admin."""
+"""URLs: the staff site (viewflow Material), login and its second factor,
+language switch, admin."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -8,6 +9,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from roles.accounts.views import SetupView, VerifyView
 from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
 from workflows.core.pages import home
@@ -44,6 +46,9 @@ urlpatterns = [
         login_not_required(JavaScriptCatalog.as_view()),
         name="javascript-catalog",
     ),
+    # the second factor of privileged accounts (roles.accounts)
+    path("accounts/otp/", VerifyView.as_view(), name="otp_verify"),
+    path("accounts/otp/setup/", SetupView.as_view(), name="otp_setup"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("", site.urls),

@@ -7,3 +7,7 @@ class RolesConfig(AppConfig):
 
     name = "roles"
     verbose_name = _("人员与权限")
+
+    def ready(self):
+        # signal receivers: lockouts are recorded, login times stamped
+        from .accounts import middleware, throttle  # noqa: F401

@@ -1,7 +1,8 @@
 """Every URL that takes an object id answers 404 outside the user's scope.
 
 One guard for all pages, the viewflow ones included: before a view runs, each
-id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``)
+id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``,
+``person_pk``, ``grant_pk``, ``lockout_pk``)
 must name an object the user may see, and a task must belong to the process
 named beside it. An id keyword nobody registered here is refused too, so a
 new URL cannot slip through unguarded.
@@ -56,6 +57,12 @@ def _grant_in_scope(user, pk, kwargs):
     return grants_in_scope(user).filter(pk=pk).exists()
 
 
+def _lockout_in_scope(user, pk, kwargs):
+    from .accounts.selectors import lockouts_in_scope
+
+    return lockouts_in_scope(user).filter(pk=pk).exists()
+
+
 SCOPE_CHECKS = {
     "process_pk": _case_visible,
     "case_pk": _case_visible,
@@ -64,6 +71,7 @@ SCOPE_CHECKS = {
     "member_pk": _member_visible,
     "person_pk": _person_managed,
     "grant_pk": _grant_in_scope,
+    "lockout_pk": _lockout_in_scope,
 }
 
 # URL namespaces guarded by their own rule (Django admin: staff permissions).

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from . import selectors_work, views
+from .accounts import views as account_views
 
 
 class WorkApp(Application):
@@ -51,4 +52,16 @@ class WorkApp(Application):
     def revoke_path(self):
         return path(
             "grants/<int:grant_pk>/revoke/", views.RevokeView.as_view(), name="revoke"
+        )
+
+    @property
+    def lockouts_path(self):
+        return path("lockouts/", account_views.LockoutsView.as_view(), name="lockouts")
+
+    @property
+    def release_path(self):
+        return path(
+            "lockouts/<int:lockout_pk>/release/",
+            account_views.ReleaseView.as_view(),
+            name="release",
         )

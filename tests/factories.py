@@ -152,3 +152,20 @@ def one_person_spec(name, n, wage=None):
         "deductions": [],
         "assets": [],
     }
+
+
+def login_with_second_factor(client, user):
+    """Log a privileged ``user`` (superuser, admin, city administrator) in as
+    if they had also given their second-factor code: a bound authenticator
+    and a session verified by it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, defaults={"name": "test", "confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -70,7 +70,31 @@ def load_users():
         admin.set_password(data["password"])
         admin.save()
         created += 1
+    # demo passwords are set directly, past the password policy (DEBUG only)
+    if settings.DEBUG:
+        for username in data["second_factor"]["users"]:
+            demo_second_factor(User.objects.get(username=username))
     return created
+
+
+def demo_second_factor(user):
+    """Give a privileged demo login the published demo TOTP secret, so that
+    ``make run`` needs no phone (``manage.py demo_otp`` prints its code). A
+    known secret is worthless as a second factor: refused with DEBUG off."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("The demo second factor exists only with DEBUG.")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user,
+        defaults={
+            "name": "演示动态口令",
+            "key": demo_users()["second_factor"]["key_hex"],
+            "confirmed": True,
+        },
+    )
+    return device
 
 
 def open_task(case, node):

@@ -5,8 +5,17 @@ Environment variables:
     SECRET_KEY     required unless DEBUG is on
     DEBUG          default off
     ALLOWED_HOSTS  comma separated, default ``127.0.0.1,localhost``
+
+Logins and sessions (docs/operations.md explains each):
+    TRUSTED_PROXIES                  reverse proxies in front of Django, default 0
+    LOGIN_FAILURES_PER_ACCOUNT       failed logins that lock an account, default 5
+    LOGIN_FAILURES_PER_ADDRESS       failed logins that lock a client address, 50
+    LOGIN_COOLOFF_MINUTES            how long a lockout lasts, default 30
+    SESSION_IDLE_MINUTES             idle time that ends a session, default 30
+    SESSION_ABSOLUTE_HOURS           time since login that ends a session, 12
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -42,6 +51,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "roles",
@@ -50,20 +63,30 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files leave here, before any of the page headers below
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "project.edge.EdgeLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "project.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # idle and absolute session limits (may log out, with a message)
+    "roles.accounts.middleware.SessionLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # privileged accounts: no page before the second factor
+    "roles.accounts.middleware.SecondFactorMiddleware",
+    "roles.accounts.middleware.NoStoreMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "roles.middleware.ObjectScopeMiddleware",
+    # last, as django-axes requires: turns a lockout into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -118,6 +141,8 @@ DATABASES = {"default": _database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login attempt while the account or address is locked.
+    "axes.backends.AxesStandaloneBackend",
     # Model-wide permissions for the Django admin (administrators only).
     "django.contrib.auth.backends.ModelBackend",
     # The one object-permission rule: role AND region, or an explicit grant.
@@ -125,9 +150,94 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth."
+        "password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) --------------------------------------------
+# An account locks after a few failures from anywhere; a client address only
+# after many (an office behind one NAT shares it). roles.accounts.throttle
+# counts both; docs/operations.md explains the numbers.
+AXES_HANDLER = "roles.accounts.throttle.ThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+AXES_FAILURE_LIMIT = "roles.accounts.throttle.account_limit"
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30)
+)
+# a lockout ends a fixed time after it began: trying again does not extend it
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # the account's own failures only (ThrottleHandler)
+AXES_LOCKOUT_CALLABLE = "roles.accounts.throttle.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # our admin: lockouts are released with a reason
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies the
+# address the outermost of them saw, counted from the right of X-Forwarded-For
+# (whatever a client writes to the left is ignored). django-ipware's proxy count
+# is the number of proxies *listed* in the header, one less than the proxies.
+
+
+def client_address_settings(trusted_proxies):
+    """``(AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT)``."""
+    if trusted_proxies:
+        return ("HTTP_X_FORWARDED_FOR",), trusted_proxies - 1
+    return ("REMOTE_ADDR",), None
+
+
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address_settings(
+    TRUSTED_PROXIES
+)
+# a client that sends its own X-Forwarded-For makes the chain longer, not wrong
+IPWARE_STRICT = False
+
+# --- Second factor (django-otp, TOTP) -------------------------------------------
+# Required for superusers, admin (is_staff) users and city administrators.
+OTP_TOTP_ISSUER = "枣庄社会救助"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # nobody reads another person's secret
+
+# --- Sessions -------------------------------------------------------------------
+# Shared office computers: the cookie dies with the browser, a session ends
+# after SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after
+# login (roles.accounts.middleware.SessionLimitMiddleware).
+SESSION_IDLE_TIMEOUT = datetime.timedelta(
+    minutes=env.int("SESSION_IDLE_MINUTES", default=30)
+)
+SESSION_ABSOLUTE_LIMIT = datetime.timedelta(
+    hours=env.int("SESSION_ABSOLUTE_HOURS", default=12)
+)
+# the stored session expires with the idle limit too (the middleware refreshes
+# it while the user is active)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Content-Security-Policy (django-csp 4) ---------------------------------------
+# Scripts only from our own static files (no inline script, no eval). Inline
+# styles are allowed: viewflow's Material templates and components set them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -168,6 +278,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"filters": ["refusals"]},
+        # failed logins and lockouts (WARNING) yes, every successful login no
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -4,14 +4,16 @@ The URL resolver is enumerated, so a new URL with an id is covered without
 anyone remembering to add it: the test fails if it cannot build one.
 """
 
+import datetime
 import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from roles.models import CaseGrant
+from roles.models import CaseGrant, Lockout
 from tests.factories import StaffFactory, one_person_spec
 from workflows import demo
 from workflows.dibao import services
@@ -239,6 +241,19 @@ def flow_cases(cast, staff):
 FLOWS = {}
 
 
+def locked_out(user):
+    """A login lockout of ``user``, as django-axes' signal records it."""
+    now = timezone.now()
+    return Lockout.objects.create(
+        kind=Lockout.Kind.ACCOUNT,
+        username=user.username,
+        user=user,
+        ip_address="10.0.0.1",
+        failures=5,
+        until=now + datetime.timedelta(minutes=30),
+    )
+
+
 def _flow_of(route):
     if not FLOWS:
         from workflows.escalation.flows import EscalationFlow
@@ -257,9 +272,10 @@ def _flow_of(route):
     return None, DibaoFlow
 
 
-def build_url(route, cases, cast, grant, more=None):
+def build_url(route, cases, cast, grant, more=None, lockout=None):
     """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
-    the cases of the other flows (``flow_cases``), by URL prefix."""
+    the cases of the other flows (``flow_cases``), by URL prefix; ``lockout``
+    is a login lockout of someone working there."""
     node_name = None
     m = re.search(r"<int:process_pk>/(\w+)/<int:task_pk>", route)
     if m:
@@ -289,6 +305,8 @@ def build_url(route, cases, cast, grant, more=None):
             values[name] = cast.caseworker.pk
         elif name == "grant_pk":
             values[name] = grant.pk
+        elif name == "lockout_pk" and lockout is not None:
+            values[name] = lockout.pk
         else:
             return None
     url = "/" + route.replace("<str:fmt>", "csv")
@@ -311,6 +329,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     no_post = StaffFactory()
     no_post.save()
     no_post.user_permissions.set(Permission.objects.all())
+    lockout = locked_out(cast.caseworker)
     outsiders = {
         "sibling village coordinator": cast.other_village_coordinator,
         "sibling town caseworker": cast.other_town_caseworker,
@@ -336,7 +355,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
         return clients[user.pk]
 
     for route, _ns, _pattern in patterns:
-        url = build_url(route, cases, cast, grant, more)
+        url = build_url(route, cases, cast, grant, more, lockout)
         if url is None:
             unbuilt.append(route)
             continue
@@ -419,3 +438,37 @@ def test_every_page_without_an_id_opens_for_its_role_and_never_fails(cast, staff
             closed.append((route, statuses))
     assert failures == [], failures
     assert closed == [], closed
+
+
+def test_pages_without_ids_open_only_for_their_users(cast, staff):
+    """Pages that take no id are not in the walk above: each new one is
+    listed here with who opens it and who does not."""
+    no_post = StaffFactory()
+    no_post.save()
+    no_post.user_permissions.set(Permission.objects.all())
+    locked_out(cast.caseworker)
+    pages = {
+        # the supervisors' lockout list: supervisors of the region only
+        "/work/lockouts/": {
+            cast.town_supervisor: 200,
+            cast.district_supervisor: 200,
+            cast.caseworker: 403,
+            cast.reviewer: 403,
+            no_post: 403,
+        },
+        # second-factor steps: only for privileged accounts; others are sent on
+        "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
+        "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},
+    }
+    wrong = []
+    for url, expected in pages.items():
+        for user, status in expected.items():
+            client = Client()
+            client.force_login(user)
+            got = client.get(url).status_code
+            if got != status:
+                wrong.append((url, user.username, status, got))
+    assert wrong == []
+    # nobody anonymous reaches them
+    for url in pages:
+        assert Client().get(url)["Location"].startswith("/accounts/login/")

@@ -13,7 +13,8 @@ def row_counts():
     return {m._meta.label: m.objects.count() for m in apps.get_models()}
 
 
-def test_demo_has_households_at_every_step_and_is_idempotent():
+def test_demo_has_households_at_every_step_and_is_idempotent(settings):
+    settings.DEBUG = True  # the demo loader refuses to run without it
     call_command("load_demo", verbosity=0)
     stages = set(Application.objects.values_list("stage", flat=True))
     for stage in (

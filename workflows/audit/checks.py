@@ -14,6 +14,11 @@ EXEMPT = {
     "workflows.AuditSeal": "the hash chain that protects the history",
     "workflows.AuditCheckpoint": "the retention record of the chain",
     "viewflow.Task.previous": "the flow-graph link written once when a task is created",
+    "axes.AccessAttempt": "django-axes' failure counters, rewritten with SQL "
+    "expressions; each failure is in AccessFailureLog, each lockout a "
+    "roles.Lockout, both with history",
+    "axes.AccessAttemptExpiration": "an expiry time of an axes counter "
+    "(unused: AXES_USE_ATTEMPT_EXPIRATION is off)",
 }
 
 

@@ -3,7 +3,8 @@
 Project models declare ``history = audited()`` themselves. Here the
 third-party models whose changes matter get the same history: viewflow's
 process and task rows (status, owner, assignment), users, groups,
-permissions and guardian's generic grants.
+permissions, guardian's generic grants, second-factor devices and the login
+logs of django-axes.
 
 ``AuditSeal`` chains a hash of every history row (and every sensitive-access
 row) in the order sealed; ``manage.py verify_audit`` recomputes it and reports
@@ -11,12 +12,14 @@ the first broken link. The seal tables are the tamper evidence of the history
 and keep no history themselves.
 """
 
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from simple_history import register
 from viewflow.workflow.models import Process, Task
@@ -36,6 +39,13 @@ THIRD_PARTY = [
     (Permission, "roles", {}),
     (UserObjectPermission, "roles", {}),
     (GroupObjectPermission, "roles", {}),
+    # second-factor devices: enrolments, resets (with reasons), each use and
+    # each failed code; never the secret
+    (TOTPDevice, "roles", {"excluded_fields": ["key"]}),
+    # django-axes' logs: every failed login, every login (the logout time is
+    # written by axes with an UPDATE, which history does not see)
+    (AccessFailureLog, "roles", {}),
+    (AccessLog, "roles", {}),
 ]
 
 for _model, _app, _options in THIRD_PARTY:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
+from roles.accounts.throttle import client_address
 from roles.models import Level, Region
 from roles.scope import region_q
 from roles.selectors import cases_visible_to
@@ -49,7 +50,7 @@ def _export(request, events, fmt, record, case=None):
         action=SensitiveAccess.Action.EXPORT,
         case=case,
         record=record[:100],
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
     )
     response = HttpResponse(render(events), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

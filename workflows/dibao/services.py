@@ -16,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roles.accounts.throttle import client_address
+
 from ..clock.services import due_after
 from ..core.models import SensitiveAccess
 from ..core.services import visit_refusal
@@ -846,5 +848,5 @@ def id_number_revealed(*, case, member, user, request=None):
         action=SensitiveAccess.Action.REVEAL_ID,
         case=case,
         record=f"workflows.member:{member.pk}",
-        ip_address=request.META.get("REMOTE_ADDR") if request else None,
+        ip_address=client_address(request) if request else None,
     )

@@ -12,6 +12,7 @@ from tests.roles.test_url_matrix import (
     cases_at_every_step,
     flow_cases,
     id_patterns,
+    locked_out,
 )
 from workflows.audit.chain import (
     GENESIS,
@@ -147,10 +148,11 @@ def test_an_auditor_can_change_nothing(cast, staff):
         granted_by=cast.district_supervisor,
     )
     grant.save()
+    lockout = locked_out(cast.caseworker)
     before = rows()
     refused = []
     for route, _ns, _pattern in id_patterns():
-        url = build_url(route, cases, cast, grant, more)
+        url = build_url(route, cases, cast, grant, more, lockout)
         response = desk.post(url, {"reason": "x", "complete": "yes"})
         # a task's index page only redirects to its read-only detail page
         to_detail = response.status_code == 302 and response["Location"].endswith(
@@ -163,6 +165,7 @@ def test_an_auditor_can_change_nothing(cast, staff):
         "/work/unassign/",
         "/work/absences/",
         "/work/grants/",
+        "/work/lockouts/",
         "/dibao/apply/",
         "/admin/workflows/assistancestandard/1/change/",
     ):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
+from tests.factories import login_with_second_factor
 from workflows.audit import checks as audit_checks
 from workflows.audit.context import acting
 from workflows.clock.models import CalendarDay
@@ -84,7 +85,7 @@ def test_a_standard_cannot_change_without_a_reason(cast):
 
 def test_the_admin_asks_why(admin_user):
     client = Client()
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     standard = AssistanceStandard.objects.first()
     url = f"/admin/workflows/assistancestandard/{standard.pk}/change/"
     page = client.get(url)
@@ -130,7 +131,7 @@ def test_not_even_a_superuser_can_edit_history_through_a_page(admin_user):
     ]
     assert editable == []
     client = Client()
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     standard = AssistanceStandard.objects.first()
     history_id = standard.history.first().history_id
     base = f"/admin/workflows/assistancestandard/{standard.pk}/history/{history_id}/"

@@ -8,8 +8,16 @@ from django.test import Client
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from roles.accounts.second_factor import second_factor_required
 from roles.models import Region
-from tests.factories import DISTRICT, TOWN, VILLAGE, apply_post_data, member_row
+from tests.factories import (
+    DISTRICT,
+    TOWN,
+    VILLAGE,
+    apply_post_data,
+    login_with_second_factor,
+    member_row,
+)
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
 from workflows.standards.models import DistrictPolicy
@@ -54,7 +62,10 @@ class Desk:
     def __init__(self, user):
         self.user = user
         self.client = Client()
-        self.client.force_login(user)
+        if second_factor_required(user):  # a privileged account: with its code
+            login_with_second_factor(self.client, user)
+        else:
+            self.client.force_login(user)
 
     def get(self, url, data=None, **kw):
         return self.client.get(url, data, **kw)

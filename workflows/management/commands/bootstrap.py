@@ -31,3 +31,13 @@ class Command(BaseCommand):
                 else f"member unit {row['unit']}  {row['district']}"
             )
             self.stdout.write(f"  {row['username']:16} {row['name']}  {where}")
+        second = data["second_factor"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"{' and '.join(second['users'])} also need a second-factor code "
+            "(DEMO ONLY key, published in fixtures/demo/users.json):"
+        )
+        self.stdout.write(
+            "  .venv/bin/python manage.py demo_otp city_admin   "
+            "# prints the current code"
+        )

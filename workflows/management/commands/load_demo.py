@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from workflows.audit.context import acting
 from workflows.demo import load_households, load_users
@@ -9,6 +10,12 @@ class Command(BaseCommand):
     help = "Load demo staff and households at every step of the 低保 flow (idempotent)."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # demo logins share one published password and second-factor key
+            raise CommandError(
+                "load_demo is for demonstrations and refuses to run with DEBUG "
+                "off: its logins have a published password and second-factor key."
+            )
         with acting(job="load_demo"):
             self._load(options)
 

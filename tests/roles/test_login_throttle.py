@@ -1,0 +1,277 @@
+"""Password guessing: accounts lock after a few failures from anywhere, a
+client address only after many, a lockout ends after the cool-down or when
+a supervisor releases it with a reason, and every lockout is on the record."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from project.settings.base import client_address_settings
+from roles.accounts import services
+from roles.accounts.throttle import client_address
+from roles.models import Lockout
+from tests.factories import StaffFactory, login_with_second_factor
+from workflows.audit import chain
+
+pytestmark = pytest.mark.django_db
+
+STAFF_LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+PASSWORD = "pw"  # StaffFactory's
+
+
+def try_login(username, password, *, url=STAFF_LOGIN, address="10.1.1.1", **meta):
+    client = Client(REMOTE_ADDR=address, **meta)
+    response = client.post(url, {"username": username, "password": password})
+    return client, response
+
+
+def logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+def fail(username, times, **kwargs):
+    for _ in range(times):
+        _client, response = try_login(username, "wrong", **kwargs)
+    return response
+
+
+def test_the_right_password_no_longer_works_after_repeated_failures(cast):
+    """The review's finding: 30 wrong passwords in 15 seconds, then the
+    right one worked."""
+    user = cast.caseworker
+    # a few typos lock nothing, and a successful login forgets them
+    fail(user.username, settings.LOGIN_FAILURES_PER_ACCOUNT - 1)
+    client, _ = try_login(user.username, PASSWORD)
+    assert logged_in(client)
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+    # the limit reached: refused, whatever the password
+    response = fail(user.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
+    assert response.status_code == 429
+    client, response = try_login(user.username, PASSWORD)
+    assert not logged_in(client)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "已暂时锁定" in page and "工作管理" in page
+    # from anywhere: another address, another browser
+    client, response = try_login(
+        user.username, PASSWORD, address="10.9.9.9", HTTP_USER_AGENT="other"
+    )
+    assert not logged_in(client) and response.status_code == 429
+
+
+def test_the_admin_login_is_throttled_too(db):
+    admin = StaffFactory(is_staff=True, is_superuser=True)
+    admin.save()
+    fail(admin.username, settings.LOGIN_FAILURES_PER_ACCOUNT, url=ADMIN_LOGIN)
+    client, response = try_login(admin.username, PASSWORD, url=ADMIN_LOGIN)
+    assert response.status_code == 429
+    assert not logged_in(client)
+    assert "已暂时锁定" in response.content.decode()
+
+
+def test_one_persons_typos_do_not_lock_the_office_out(cast):
+    """Fifty people behind one NAT share an address: one person's account
+    locks, the others log in; only many failures lock the address."""
+    office = "10.2.2.2"
+    fail(cast.caseworker.username, settings.LOGIN_FAILURES_PER_ACCOUNT, address=office)
+    client, _ = try_login(cast.caseworker2.username, PASSWORD, address=office)
+    assert logged_in(client)
+    # failures spread over many accounts, each below its own limit
+    below = settings.LOGIN_FAILURES_PER_ACCOUNT - 1
+    total = settings.LOGIN_FAILURES_PER_ACCOUNT
+    n = 0
+    while total + below < settings.LOGIN_FAILURES_PER_ADDRESS:
+        fail(f"nobody{n}", below, address=office)
+        total += below
+        n += 1
+    client, _ = try_login(cast.coordinator.username, PASSWORD, address=office)
+    assert logged_in(client)
+    # the address limit: now nobody logs in from there, elsewhere they do
+    fail("nobody-last", settings.LOGIN_FAILURES_PER_ADDRESS - total, address=office)
+    client, response = try_login(cast.reviewer.username, PASSWORD, address=office)
+    assert not logged_in(client) and response.status_code == 429
+    assert "网络地址" in response.content.decode()
+    client, _ = try_login(cast.reviewer.username, PASSWORD, address="10.3.3.3")
+    assert logged_in(client)
+    kinds = set(Lockout.objects.active().values_list("kind", "ip_address"))
+    assert (Lockout.Kind.ADDRESS, office) in kinds
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw():
+    """With TRUSTED_PROXIES the address comes from X-Forwarded-For, counted
+    from the right: what a client writes to the left is ignored. Without a
+    proxy the header is ignored altogether."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.4.4.4"
+    )
+    order, count = client_address_settings(0)
+    with override_settings(
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order, AXES_IPWARE_PROXY_COUNT=count
+    ):
+        assert client_address(request) == "127.0.0.1"
+    order, count = client_address_settings(1)
+    with override_settings(
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order, AXES_IPWARE_PROXY_COUNT=count
+    ):
+        assert client_address(request) == "10.4.4.4"
+        request.META["HTTP_X_FORWARDED_FOR"] = "10.5.5.5"
+        assert client_address(request) == "10.5.5.5"
+    order, count = client_address_settings(2)  # e.g. a load balancer and nginx
+    with override_settings(
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order, AXES_IPWARE_PROXY_COUNT=count
+    ):
+        request.META["HTTP_X_FORWARDED_FOR"] = "6.6.6.6, 10.6.6.6, 172.16.0.2"
+        assert client_address(request) == "10.6.6.6"
+
+
+def test_a_lockout_ends_after_the_cool_down(cast):
+    user = cast.caseworker
+    fail(user.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
+    lockout = Lockout.objects.get(username=user.username)
+    assert lockout.until - lockout.locked_at == settings.AXES_COOLOFF_TIME
+    # trying again while locked does not extend it
+    fail(user.username, 3)
+    lockout.refresh_from_db()
+    assert lockout.until - lockout.locked_at == settings.AXES_COOLOFF_TIME
+    assert Lockout.objects.count() == 1
+    # the cool-down has passed
+    past = timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
+    for attempt in AccessAttempt.objects.all():
+        attempt.attempt_time = past
+        attempt.save()
+    lockout.until = past
+    lockout.save()
+    client, _ = try_login(user.username, PASSWORD)
+    assert logged_in(client)
+    assert Lockout.objects.get().status == "已到期自动解除"
+
+
+def test_every_lockout_is_recorded_in_the_chained_audit_trail(cast):
+    user = cast.caseworker
+    fail(user.username, settings.LOGIN_FAILURES_PER_ACCOUNT, address="10.7.7.7")
+    lockout = Lockout.objects.get()
+    assert (lockout.kind, lockout.user, lockout.ip_address, lockout.failures) == (
+        Lockout.Kind.ACCOUNT,
+        user,
+        "10.7.7.7",
+        settings.LOGIN_FAILURES_PER_ACCOUNT,
+    )
+    assert lockout.path == STAFF_LOGIN
+    assert lockout.history.count() == 1
+    # each failed login is logged too (axes' failure log, with history)
+    from axes.models import AccessFailureLog
+
+    failures = AccessFailureLog.objects.filter(username=user.username)
+    assert failures.count() == settings.LOGIN_FAILURES_PER_ACCOUNT
+    assert failures.filter(locked_out=True).count() == 1
+    tables = dict(chain.audited_tables())
+    assert "roles_historicallockout" in tables
+    assert "roles_historicalaccessfailurelog" in tables
+    chain.seal()
+    from workflows.audit.models import AuditSeal
+
+    assert AuditSeal.objects.filter(table="roles_historicallockout").exists()
+    assert chain.verify() is None
+    # and an auditor with admin access finds it
+    admin = StaffFactory(is_staff=True, is_superuser=True)
+    admin.save()
+    client = Client()
+    login_with_second_factor(client, admin)
+    page = client.get("/admin/roles/lockout/")
+    assert page.status_code == 200 and user.username in page.content.decode()
+
+
+def test_a_supervisor_releases_a_lockout_of_their_staff_with_a_reason(cast):
+    user = cast.caseworker
+    fail(user.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
+    lockout = Lockout.objects.get()
+    supervisor = Client()
+    supervisor.force_login(cast.town_supervisor)
+    page = supervisor.get("/work/lockouts/")
+    assert page.status_code == 200
+    assert list(page.context["lockouts"]) == [lockout]
+    url = f"/work/lockouts/{lockout.pk}/release/"
+    supervisor.post(url, {"reason": ""})  # no reason: nothing happens
+    lockout.refresh_from_db()
+    assert lockout.is_active
+    response = supervisor.post(url, {"reason": "本人电话确认输错密码"})
+    assert response.status_code == 302
+    lockout.refresh_from_db()
+    assert not lockout.is_active
+    assert (lockout.released_by, lockout.release_reason) == (
+        cast.town_supervisor,
+        "本人电话确认输错密码",
+    )
+    latest = lockout.history.first()
+    assert latest.history_user == cast.town_supervisor
+    assert latest.history_change_reason == "本人电话确认输错密码"
+    client, _ = try_login(user.username, PASSWORD)
+    assert logged_in(client)
+
+
+def test_only_supervisors_of_the_persons_region_may_release(cast, staff):
+    fail(cast.caseworker.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
+    lockout = Lockout.objects.get()
+    other_supervisor = staff("town_supervisor", "370402002")  # another town
+    client = Client()
+    client.force_login(other_supervisor)
+    assert list(client.get("/work/lockouts/").context["lockouts"]) == []
+    url = f"/work/lockouts/{lockout.pk}/release/"
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    colleague = Client()
+    colleague.force_login(cast.caseworker2)  # no manage permission at all
+    assert colleague.get("/work/lockouts/").status_code == 403
+    # the service itself refuses, whatever page calls it
+    for user in (other_supervisor, cast.caseworker2):
+        with pytest.raises(PermissionDenied):
+            services.lockout_release(lockout=lockout, by=user, reason="x")
+    with pytest.raises(ValidationError):
+        services.lockout_release(lockout=lockout, by=cast.town_supervisor, reason="")
+    lockout.refresh_from_db()
+    assert lockout.is_active
+
+
+def test_an_address_lockout_is_released_by_a_superuser_only(cast):
+    with override_settings(LOGIN_FAILURES_PER_ADDRESS=3, LOGIN_FAILURES_PER_ACCOUNT=3):
+        for name in ("a", "b", "c"):
+            fail(name, 1, address="10.8.8.8")
+    lockout = Lockout.objects.get(kind=Lockout.Kind.ADDRESS)
+    with pytest.raises(PermissionDenied):
+        services.lockout_release(
+            lockout=lockout, by=cast.district_supervisor, reason="x"
+        )
+    admin = StaffFactory(is_staff=True, is_superuser=True)
+    admin.save()
+    client = Client()
+    login_with_second_factor(client, admin)
+    changelist = "/admin/roles/lockout/"
+    data = {"action": "release", "_selected_action": [lockout.pk]}
+    page = client.post(changelist, data)  # asks why first
+    assert page.status_code == 200 and "理由" in page.content.decode()
+    client.post(changelist, {**data, "apply": "1", "reason": "机房网络测试"})
+    lockout.refresh_from_db()
+    assert (lockout.released_by, lockout.release_reason) == (admin, "机房网络测试")
+    assert not AccessAttempt.objects.filter(ip_address="10.8.8.8").exists()
+
+
+def test_the_lockout_page_is_chinese_not_an_error(cast):
+    response = fail(cast.caseworker.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "登录已锁定" in page and "请于" in page
+    assert "Account locked" not in page
+
+
+def test_the_workspace_menu_links_to_lockouts(cast):
+    client = Client()
+    client.force_login(cast.town_supervisor)
+    assert "/work/lockouts/" in client.get("/work/").content.decode()
