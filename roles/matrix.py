@@ -94,6 +94,7 @@ ROLE_PERMISSIONS = {
         "workflows.manage_call",
         "workflows.manage_escalation",
         "workflows.view_common_problems",
+        "workflows.merge_member",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_application"],
     C.HOTLINE_OPERATOR: VIEW
@@ -117,4 +118,7 @@ RELEASES = {
         ]
         for code, perms in ROLE_PERMISSIONS.items()
     },
+    # merging two registry records of one person (ID numbers that differed
+    # only in how their digits were written): the city sees every district
+    "2026-12-merge-members": {C.CITY_ADMINISTRATOR: ["workflows.merge_member"]},
 }

@@ -13,6 +13,7 @@ from roles.scope import ancestor_paths, region_q
 
 from ..core.widgets import DateInput
 from ..registry import idnumber
+from ..registry.fields import IdNumberFormField
 from ..registry.models import (
     MAX_ASSET,
     MAX_MONTHLY,
@@ -128,7 +129,7 @@ class ApplyForm(forms.Form):
 
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    id_number = IdNumberFormField(label=_("身份证号码"))
     relation = forms.ChoiceField(
         label=_("与户主关系"), choices=with_blank(Member.Relation.choices)
     )
@@ -150,7 +151,7 @@ class MemberForm(forms.Form):
     )
 
     def clean_id_number(self):
-        value = idnumber.normalize(self.cleaned_data["id_number"])
+        value = self.cleaned_data["id_number"]  # normalised by the field
         idnumber.validate_id_number(value)
         return value
 
