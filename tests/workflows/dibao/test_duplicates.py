@@ -90,9 +90,10 @@ def test_one_person_twice_in_one_application_in_two_spellings(cast):
 
 def test_the_refusal_names_the_case_to_a_user_who_may_see_it(cast):
     first = submit(Desk(cast.caseworker), cast)
+    row = same_person(first, spell=SPELLINGS["arabic-indic"])
     errors, page = refused(
         Desk(cast.caseworker2),
-        apply_post_data(cast.village, [same_person(first)]),
+        apply_post_data(cast.village, [row]),
         "李大山",
         first.applicant.masked_id_number,
         first.number,

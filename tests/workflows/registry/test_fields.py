@@ -5,14 +5,12 @@ import datetime
 
 import pytest
 from django.apps import apps
-from django.db import models
 
 from roles.models import Region
 from tests.factories import VILLAGE, id_number
 from workflows.dibao.forms import MemberForm
 from workflows.models import FeedBatch, FeedRecord, Household, Member
 from workflows.registry import idnumber
-from workflows.registry.fields import IdNumberField
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -36,15 +34,15 @@ def member(number, name="张三"):
     )
 
 
-def test_every_id_number_column_is_an_id_number_field():
-    """A new model with an ``id_number`` gets the normalising field too."""
+def test_every_id_number_column_normalises_what_it_stores_and_looks_up():
+    """A new model with an ``id_number`` must use ``IdNumberField`` too."""
+    number = idnumber.make_id_number("370402", datetime.date(1970, 1, 1), 123)
     found = [
         (model._meta.label, field.name)
         for model in apps.get_models()
         for field in model._meta.concrete_fields
         if "id_number" in field.name
-        and isinstance(field, models.CharField)
-        and not isinstance(field, IdNumberField)
+        and field.get_prep_value(number.translate(FULL_WIDTH)) != number
     ]
     assert found == []
 

@@ -119,10 +119,10 @@ def valid_numbers(draw):
 
 
 @st.composite
-def spellings(draw, number):
+def spellings(draw, number, noise=NOISE):
     out = []
     for char in number:
-        out.append(draw(st.sampled_from(NOISE)))
+        out.append(draw(st.sampled_from(noise)))
         if char == "X":
             out.append(draw(st.sampled_from("XxＸｘ")))
         else:
@@ -141,7 +141,13 @@ def test_any_spelling_of_a_valid_number_is_that_number(data):
 
 
 @settings(deadline=None, max_examples=300)
-@given(st.text())
+@given(
+    st.one_of(
+        st.text(),
+        valid_numbers().flatmap(spellings),
+        valid_numbers().flatmap(lambda n: spellings(n, noise=[""])),
+    )
+)
 def test_whatever_passes_validation_is_its_ascii_normal_form(text):
     normal = idnumber.normalize(text)
     assert idnumber.normalize(normal) == normal  # idempotent
