@@ -4,6 +4,7 @@ updates, forms, departmental feed rows (security review, finding 3)."""
 import datetime
 
 import pytest
+from django import forms
 from django.apps import apps
 
 from roles.models import Region
@@ -100,3 +101,14 @@ def test_the_member_form_normalises_and_refuses_what_is_left():
     form = MemberForm({**row, "id_number": number[:-1] + "×"})
     assert not form.is_valid()
     assert "无法识别的字符（×）" in form.errors["id_number"][0]
+
+
+@pytest.mark.django_db
+def test_any_model_form_of_these_models_normalises_too():
+    """The admin and any future ModelForm get the normalising form field."""
+    number = id_number()
+    MemberModelForm = forms.modelform_factory(Member, fields=["id_number"])
+    form = MemberModelForm({"id_number": " " + number.translate(ARABIC_INDIC)})
+    form.is_valid()
+    assert form.cleaned_data["id_number"] == number
+    assert "id_number" not in form.errors
