@@ -32,7 +32,7 @@ class CollisionsRemain(Exception):
             "migration would break the unique index. List them with "
             f"`{COMMAND}`, merge each with `{COMMAND} --merge KEEP_ID REMOVE_ID "
             "--reason … --by USERNAME`, then run `migrate` again. "
-            f"Member ids: {sorted(groups.values())}"
+            f"Member ids: {list(groups.values())[:20]}"
         )
 
 
