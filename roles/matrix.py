@@ -100,6 +100,7 @@ ROLE_PERMISSIONS = {
         "workflows.manage_call",
         "workflows.manage_escalation",
         "workflows.view_common_problems",
+        "workflows.merge_member",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_application"],
     # A hotline operator answers callers about their calls; they do not read
@@ -141,5 +142,10 @@ RELEASES = {
                 "workflows.view_escalation",
             ],
         },
+    },
+    # merging two registry records of one person (ID numbers that differed
+    # only in how their digits were written): the city sees every district
+    "2026-12-merge-members": {
+        "add": {C.CITY_ADMINISTRATOR: ["workflows.merge_member"]}
     },
 }

@@ -10,7 +10,9 @@ from ..audit.history import audited
 
 
 class CaseQuerySet(models.QuerySet):
-    pass
+    def open(self):
+        """Cases still being handled: not finished, not cancelled."""
+        return self.filter(finished__isnull=True).exclude(status="CANCELED")
 
 
 class Case(Process):

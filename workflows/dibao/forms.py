@@ -15,6 +15,7 @@ from roles.scope import ancestor_paths, region_q
 from ..core.fields import TEXT_MAX
 from ..core.widgets import DateInput
 from ..registry import idnumber
+from ..registry.fields import IdNumberFormField
 from ..registry.models import (
     MAX_ASSET,
     MAX_MONTHLY,
@@ -130,7 +131,7 @@ class ApplyForm(forms.Form):
 
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    id_number = IdNumberFormField(label=_("身份证号码"))
     relation = forms.ChoiceField(
         label=_("与户主关系"), choices=with_blank(Member.Relation.choices)
     )
@@ -152,7 +153,7 @@ class MemberForm(forms.Form):
     )
 
     def clean_id_number(self):
-        value = idnumber.normalize(self.cleaned_data["id_number"])
+        value = self.cleaned_data["id_number"]  # normalised by the field
         idnumber.validate_id_number(value)
         return value
 

@@ -15,11 +15,7 @@ def applications_visible_to(user):
 
 def open_case_of_household(household):
     """The unfinished application of ``household``, if any."""
-    return (
-        Application.objects.filter(household=household, finished__isnull=True)
-        .exclude(status="CANCELED")
-        .first()
-    )
+    return Application.objects.filter(household=household).open().first()
 
 
 def case_link_for(user, case):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from roles.accounts.throttle import client_address
 
 from ..clock.services import due_after
+from ..core.masking import mask_id_number
 from ..core.models import SensitiveAccess
 from ..core.services import visit_refusal
 from ..registry import idnumber
@@ -110,39 +111,120 @@ class ApplicationData:
     source_call: object = None  # the hotline call this application answers
 
 
+CONTACT_ELSEWHERE = gettext_lazy(
+    "如需核实，请联系市民政局社会救助科（为保护个人信息，此处不显示对方家庭和案件）。"
+)
+
+
 def _check_duplicates(members, user):
-    """Refuse an identity number already registered; point to its case."""
+    """Refuse a number given twice in this application or already in the
+    registry (the sequential check; the insert itself catches a concurrent
+    submission, see ``_register_members``)."""
     errors = []
     seen = set()
     for m in members:
         number = idnumber.normalize(m.id_number)
         if number in seen:
             errors.append(
-                _("身份证号码 %(id)s 在本次申请中重复填写。") % {"id": m.id_number}
+                _("身份证号码 %(id)s 在本次申请中重复填写。")
+                % {"id": mask_id_number(number)}
             )
         seen.add(number)
-    existing = Member.objects.filter(id_number__in=seen).select_related("household")
-    for member in existing:
-        case = selectors.open_case_of_household(member.household)
-        if case is not None:
-            link = selectors.case_link_for(user, case)
-            message = _("%(name)s（%(id)s）已在办理中的案件 %(case)s 中。") % {
-                "name": member.name,
-                "id": member.masked_id_number,
-                "case": case.number,
-            }
-            errors.append(
-                ValidationError(message, code="duplicate", params={"link": link})
-            )
-        else:
-            errors.append(
-                _("%(name)s（%(id)s）已登记在其他家庭，如属分户请先办理成员变更。")
-                % {"name": member.name, "id": member.masked_id_number}
-            )
+    errors += _registered_elsewhere(seen, user)
     if errors:
         raise ValidationError(errors)
 
 
+def _registered_elsewhere(numbers, user):
+    """Why each of ``numbers`` cannot be registered again, as errors.
+
+    The person, household and case are named only to a user who may see
+    them (the one permission rule). Anyone else learns only that the number
+    is already taken, and whom to ask: the city bureau, which sees every
+    district. Naming the household or the case to them would turn this form
+    into a lookup of other regions' families by ID number.
+    """
+    errors = []
+    existing = Member.objects.filter(id_number__in=numbers).select_related(
+        "household__region"
+    )
+    for member in existing:
+        masked = member.masked_id_number
+        case = selectors.open_case_of_household(member.household)
+        if case is not None:
+            if user.has_perm("workflows.view_application", case):
+                message = _("%(name)s（%(id)s）已在办理中的案件 %(case)s 中。") % {
+                    "name": member.name,
+                    "id": masked,
+                    "case": case.number,
+                }
+                link = selectors.case_link_for(user, case)
+            else:
+                message = _(
+                    "身份证号码为 %(id)s 的人员已在其他地区办理中的案件中，"
+                    "不能重复申请。%(contact)s"
+                ) % {"id": masked, "contact": CONTACT_ELSEWHERE}
+                link = None
+            errors.append(
+                ValidationError(message, code="duplicate", params={"link": link})
+            )
+        elif user.has_perm("workflows.view_household", member.household):
+            errors.append(
+                _("%(name)s（%(id)s）已登记在其他家庭，如属分户请先办理成员变更。")
+                % {"name": member.name, "id": masked}
+            )
+        else:
+            errors.append(
+                _(
+                    "身份证号码为 %(id)s 的人员已登记在其他地区的家庭中，"
+                    "不能重复登记。%(contact)s"
+                )
+                % {"id": masked, "contact": CONTACT_ELSEWHERE}
+            )
+    return errors
+
+
+def _register_members(household, rows, user):
+    """Insert the members; a number registered meanwhile by a concurrent
+    submission (both passed ``_check_duplicates``, the unique index refuses
+    the second) is refused with the same message, nothing half-written."""
+    numbers = [idnumber.normalize(row.id_number) for row in rows]
+    try:
+        with transaction.atomic():  # a savepoint: the transaction stays usable
+            return [
+                _register_member(household, row, number)
+                for row, number in zip(rows, numbers, strict=True)
+            ]
+    except IntegrityError as error:
+        errors = _registered_elsewhere(numbers, user)
+        if not errors:
+            raise
+        raise ValidationError(errors) from error
+
+
+def _register_member(household, row, number):
+    idnumber.validate_id_number(number)
+    member = Member(
+        household=household,
+        name=row.name,
+        id_number=number,
+        relation=row.relation,
+        birth_date=idnumber.birth_date(number),
+        sex=idnumber.sex(number),
+        disability_grade=row.disability_grade,
+        disability_kind=row.disability_kind,
+        major_illness=row.major_illness,
+        illness_note=row.illness_note,
+        employment=row.employment,
+        exclusion=row.exclusion,
+    )
+    # uniqueness is the index's to enforce (a check here would race)
+    member.full_clean(validate_unique=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
 def application_submit(*, application: Application, user, data: ApplicationData):
     """Register the household and fill in the application (step 1, S1 Art 6–10).
 
@@ -167,27 +249,7 @@ def application_submit(*, application: Application, user, data: ApplicationData)
     household.full_clean()
     household.save()
 
-    members = []
-    for row in data.members:
-        number = idnumber.normalize(row.id_number)
-        idnumber.validate_id_number(number)
-        member = Member(
-            household=household,
-            name=row.name,
-            id_number=number,
-            relation=row.relation,
-            birth_date=idnumber.birth_date(number),
-            sex=idnumber.sex(number),
-            disability_grade=row.disability_grade,
-            disability_kind=row.disability_kind,
-            major_illness=row.major_illness,
-            illness_note=row.illness_note,
-            employment=row.employment,
-            exclusion=row.exclusion,
-        )
-        member.full_clean(validate_unique=False)
-        member.save()
-        members.append(member)
+    members = _register_members(household, data.members, user)
 
     for row in data.incomes:
         _add(

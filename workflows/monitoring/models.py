@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.history import audited
+from ..registry.fields import IdNumberField
 
 
 class FeedBatch(models.Model):
@@ -60,7 +61,9 @@ class FeedRecord(models.Model):
         related_name="records",
         verbose_name=_("批次"),
     )
-    id_number = models.CharField(_("身份证号码"), max_length=18, db_index=True)
+    # normalised like the registry's, so a row matches its member however
+    # the department wrote the number (not validated: a feed is what it is)
+    id_number = IdNumberField(_("身份证号码"), db_index=True)
     kind = models.CharField(_("项目"), max_length=32)
     amount = models.DecimalField(
         _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True

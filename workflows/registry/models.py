@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ..audit.history import audited
 from ..core.masking import mask_id_number
 from . import idnumber
+from .fields import IdNumberField
 
 MAX_MONTHLY = Decimal("1000000")
 MAX_ASSET = Decimal("1000000000")
@@ -127,11 +128,8 @@ class Member(models.Model):
         related_name="members",
     )
     name = models.CharField(_("姓名"), max_length=64)
-    id_number = models.CharField(
-        _("身份证号码"),
-        max_length=18,
-        unique=True,
-        validators=[idnumber.validate_id_number],
+    id_number = IdNumberField(
+        _("身份证号码"), unique=True, validators=[idnumber.validate_id_number]
     )
     relation = models.CharField(
         _("与户主关系"), max_length=16, choices=Relation.choices
@@ -170,6 +168,7 @@ class Member(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "pk"]
+        permissions = [("merge_member", _("合并重复登记的人员"))]
 
     def __str__(self):
         return self.name

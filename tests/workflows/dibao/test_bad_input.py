@@ -120,24 +120,6 @@ def test_village_outside_the_users_posts(cast):
     )
 
 
-def test_duplicate_id_in_an_open_case_links_to_it_when_visible(cast, staff):
-    first = submit(Desk(cast.caseworker), cast)
-    number = first.applicant.id_number
-    row = member_row("李大山")
-    row["id_number"] = number
-    response = refused(
-        Desk(cast.caseworker), apply_post_data(cast.village, [row]), first.number
-    )
-    assert case_url(first) in response.content.decode()
-    # a caseworker of another town sees the refusal, but no link to a case
-    # outside their region; the message names the person by the masked number
-    other_village = Region.objects.get(code="370402002001")
-    other = Desk(cast.other_town_caseworker)
-    response = refused(other, apply_post_data(other_village, [row]), "已在办理中的案件")
-    assert case_url(first) not in response.content.decode()
-    assert first.applicant.masked_id_number in response.content.decode()
-
-
 def test_future_dates_and_one_investigator_twice(cast):
     case = submit(Desk(cast.caseworker), cast)
     accept(cast, case)

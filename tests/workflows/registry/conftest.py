@@ -1,0 +1,1 @@
+from ..dibao.desk import cast  # noqa: F401  (fixture)
