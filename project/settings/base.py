@@ -5,6 +5,8 @@ Environment variables:
     SECRET_KEY     required unless DEBUG is on
     DEBUG          default off
     ALLOWED_HOSTS  comma separated, default ``127.0.0.1,localhost``
+    CASE_LOCK_WAIT seconds a change waits for a case another request holds
+                   (default 5; then "案件正在由他人办理，请稍后重试", HTTP 409)
 """
 
 from pathlib import Path
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "roles.middleware.ObjectScopeMiddleware",
+    "workflows.core.middleware.CaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -114,6 +117,9 @@ def _database_from_env():
 
 
 DATABASES = {"default": _database_from_env()}
+# How long a step, a supervisor's move or a timer waits for the lock of a case
+# someone else is changing (workflows/core/locks.py).
+CASE_LOCK_WAIT = env.float("CASE_LOCK_WAIT", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
