@@ -4,9 +4,10 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
+from django.test import Client
 from django.utils import timezone
 
-from tests.factories import TOWN, VILLAGE
+from tests.factories import DISTRICT, TOWN, VILLAGE
 from tests.workflows.dibao.desk import Cast, open_task, task_url
 from workflows import demo
 from workflows.core.services import run_task
@@ -28,6 +29,25 @@ class Crew:
 
     def __getattr__(self, name):
         return getattr(self.cast, name)
+
+
+def make_crew(cast, staff):
+    """``cast``: the people of a 龚庄村 case (``tests.workflows.dibao.desk``);
+    ``staff(role, region_code)`` makes a user holding a post."""
+    reviewer2 = staff("district_reviewer", DISTRICT)
+    people = {
+        "caseworker": cast.caseworker,
+        "caseworker_tab2": cast.caseworker,
+        "caseworker2": cast.caseworker2,
+        "supervisor": cast.town_supervisor,
+        "reviewer": cast.reviewer,
+        "reviewer2": reviewer2,
+    }
+    clients = {}
+    for name, user in people.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return Crew(cast=cast, reviewer2=reviewer2, clients=clients)
 
 
 _households = itertools.count()
