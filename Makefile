@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e install install-test migrate bootstrap lint fmt messages bench clean ci
+.PHONY: run test e2e install install-test migrate bootstrap lint fmt messages bench bench-races clean ci
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ BENCH_DB ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.s
 SIZES ?= 1k,city
 bench: install
 	DATABASE_URL=$(BENCH_DB) $(PY) -m bench.run --sizes $(SIZES)
+
+## Soak the lock order: ROUNDS rounds per pair of two processes racing on one
+## task (complete/unassign, complete/reassign, complete/complete, assign/assign)
+## on PostgreSQL; prints wins per side, anomalies (must be 0) and time per round.
+## RACES_DB is dropped and created afresh.
+RACES_DB ?= postgres://postgres@127.0.0.1:5432/zz_bench_races
+ROUNDS ?= 500
+bench-races: install-test
+	DATABASE_URL=$(RACES_DB) $(PY) -m bench.races --rounds $(ROUNDS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

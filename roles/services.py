@@ -1,8 +1,10 @@
 """Supervisors' work management: grants, reassignment, absences.
 
-Every change is made under the flow lock of the case it touches, checked
-against the one permission rule, recorded with who, when and why, and either
-done completely or not at all.
+Every change is made under the lock of the cases it touches (their process
+rows in pk order, then the task rows: ``workflows.core.locks``, the order every
+path that changes a task follows), decided on the rows as read under that
+lock, checked against the one permission rule, recorded with who, when and
+why, and either done completely or not at all.
 """
 
 from django.contrib.auth.models import Permission
@@ -13,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+
+from workflows.core.locks import lock_tasks
+from workflows.core.task_state import closed_reason
 
 from .grants import (
     grant_refusal,
@@ -73,15 +78,6 @@ def eligible_assignees(task):
 # --- reassignment -----------------------------------------------------------------
 
 
-def _locked_tasks(task_ids):
-    return list(
-        Task.objects.select_for_update(of=("self",))
-        .filter(pk__in=task_ids)
-        .select_related("process", "owner")
-        .order_by("pk")
-    )
-
-
 def _move(task, to_user, by, reason, kind):
     Reassignment.objects.create(
         task=task,
@@ -106,7 +102,7 @@ def tasks_reassign(*, task_ids, to_user, by, reason):
     may not manage, any closed task, or any task ``to_user`` may not do
     refuses the whole batch with the reasons."""
     reason = _require_reason(reason)
-    tasks = _locked_tasks(task_ids)
+    tasks = lock_tasks(task_ids)
     if len(tasks) != len(set(task_ids)):
         raise ValidationError(_("部分任务不存在或已删除，未作任何改派。"))
     clear_scope_cache(to_user)
@@ -118,8 +114,11 @@ def tasks_reassign(*, task_ids, to_user, by, reason):
                 _("您无权管理案件 %(case)s 的任务。") % {"case": case.number}
             )
         if task.status not in MOVABLE:
+            closed = closed_reason(task)
             errors.append(
-                _("任务 %(task)s（%(case)s）已办结或正在办理，不能改派。")
+                f"{case.number} {task.flow_task.task_title}：{closed}"
+                if closed
+                else _("任务 %(task)s（%(case)s）已办结或正在办理，不能改派。")
                 % {"task": task.pk, "case": case.number}
             )
             continue
@@ -140,7 +139,7 @@ def tasks_reassign(*, task_ids, to_user, by, reason):
 def tasks_unassign(*, task_ids, by, reason):
     """Put assigned tasks back in the queue of their region."""
     reason = _require_reason(reason)
-    tasks = _locked_tasks(task_ids)
+    tasks = lock_tasks(task_ids)
     if len(tasks) != len(set(task_ids)):
         raise ValidationError(_("部分任务不存在或已删除，未作任何改动。"))
     for task in tasks:
@@ -150,8 +149,11 @@ def tasks_unassign(*, task_ids, by, reason):
                 _("您无权管理案件 %(case)s 的任务。") % {"case": case.number}
             )
         if task.status != STATUS.ASSIGNED:
+            closed = closed_reason(task)
             raise ValidationError(
-                _("任务 %(task)s 不是“已领取”状态，不能退回。") % {"task": task.pk}
+                f"{case.number} {task.flow_task.task_title}：{closed}"
+                if closed
+                else _("任务 %(task)s 不是“已领取”状态，不能退回。") % {"task": task.pk}
             )
         why = move_refusal(by=by, task=task)
         if why:
@@ -315,19 +317,36 @@ def substitute_for(user, on=None):
 def absences_apply(*, today=None):
     """Start and end absences whose dates have come: open tasks go to the
     substitute (or back to the queue if the substitute may not do them) and
-    come back when the absence ends. Run by the timer dispatcher every sweep."""
+    come back when the absence ends. Run by the timer dispatcher every sweep.
+
+    The absences due are locked (a second dispatcher waits, then finds them
+    applied), then every case concerned at once in pk order; each loop
+    re-reads its tasks under those locks."""
     today = today or timezone.localdate()
     moved = 0
-    for absence in Absence.objects.filter(
-        started=False, cancelled=False, starts_on__lte=today, ends_on__gte=today
-    ).select_related("user", "substitute"):
+    starting = list(
+        Absence.objects.select_for_update(of=("self",))
+        .filter(
+            started=False, cancelled=False, starts_on__lte=today, ends_on__gte=today
+        )
+        .select_related("user", "substitute")
+    )
+    ending = list(
+        Absence.objects.select_for_update(of=("self",))
+        .filter(started=True, ended=False, ends_on__lt=today)
+        .select_related("user", "substitute")
+    )
+    if starting or ending:
+        holders = [a.user_id for a in starting] + [a.substitute_id for a in ending]
+        lock_tasks(Task.objects.filter(owner__in=holders, status=STATUS.ASSIGNED))
+    for absence in starting:
         reason = _("请假（%(from)s 至 %(to)s）：%(why)s") % {
             "from": absence.starts_on,
             "to": absence.ends_on,
             "why": absence.reason,
         }
-        for task in _locked_tasks(
-            Task.objects.filter(owner=absence.user, status=STATUS.ASSIGNED).values("pk")
+        for task in lock_tasks(
+            Task.objects.filter(owner=absence.user, status=STATUS.ASSIGNED)
         ):
             # the substitute gets what the registering supervisor may move
             # and the substitute may do (grant map, duties); the rest waits
@@ -345,9 +364,7 @@ def absences_apply(*, today=None):
         absence.started = True
         absence._change_reason = reason
         absence.save(update_fields=["started"])
-    for absence in Absence.objects.filter(
-        started=True, ended=False, ends_on__lt=today
-    ).select_related("user", "substitute"):
+    for absence in ending:
         reason = _("销假（%(to)s 结束）") % {"to": absence.ends_on}
         handed = Reassignment.objects.filter(
             kind__in=[Reassignment.Kind.ABSENCE_START, Reassignment.Kind.SUBSTITUTE],
@@ -355,10 +372,10 @@ def absences_apply(*, today=None):
             to_user=absence.substitute,
             at__date__gte=absence.starts_on,
         ).values("task_id")
-        for task in _locked_tasks(
+        for task in lock_tasks(
             Task.objects.filter(
                 pk__in=handed, owner=absence.substitute, status=STATUS.ASSIGNED
-            ).values("pk")
+            )
         ):
             if refusal(absence.user, task) is None:
                 _move(task, absence.user, None, reason, Reassignment.Kind.ABSENCE_END)

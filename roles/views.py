@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from project.edge import parse_id, safe_target
 from workflows.clock.services import add_working_days
 from workflows.core.fields import TEXT_MAX
+from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
@@ -29,6 +31,8 @@ REASON = forms.CharField(
 
 
 def _errors(error):
+    if isinstance(error, FlowLockFailed):  # a case stayed locked: nothing moved
+        return [str(CaseBusy.message)]
     return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
@@ -148,7 +152,7 @@ class ReassignView(WorkMixin, generic.View):
                     by=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except (ValidationError, PermissionDenied) as error:
+            except (ValidationError, PermissionDenied, FlowLockFailed) as error:
                 for message in _errors(error):
                     form.add_error(None, message)
             else:
@@ -201,7 +205,7 @@ class UnassignView(WorkMixin, generic.View):
                     by=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except (ValidationError, PermissionDenied) as error:
+            except (ValidationError, PermissionDenied, FlowLockFailed) as error:
                 for message in _errors(error):
                     messages.error(request, message, fail_silently=True)
             else:
@@ -241,7 +245,7 @@ class AbsencesView(WorkMixin, generic.View):
         if form.is_valid():
             try:
                 services.absence_create(by=request.user, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as error:
+            except (ValidationError, PermissionDenied, FlowLockFailed) as error:
                 for message in _errors(error):
                     form.add_error(None, message)
             else:

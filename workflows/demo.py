@@ -127,26 +127,27 @@ def fast_forward_notice(case, objection=None):
     Moves the notice back so that it ended yesterday, records ``objection``
     (a dict) as received during it, and fires the due timer.
     """
-    notice = case.notices.filter(ended=False).latest("pk")
-    today = timezone.localdate()
-    notice.starts_on = today - datetime.timedelta(days=7)
-    notice.ends_on = today - datetime.timedelta(days=1)
-    notice.save()
-    if objection:
-        Objection.objects.create(
-            application=case,
-            notice=notice,
-            received_on=notice.starts_on + datetime.timedelta(days=2),
-            **objection,
+    with DibaoFlow.lock(case.pk):  # the case lock, as every task writer takes it
+        notice = case.notices.filter(ended=False).latest("pk")
+        today = timezone.localdate()
+        notice.starts_on = today - datetime.timedelta(days=7)
+        notice.ends_on = today - datetime.timedelta(days=1)
+        notice.save()
+        if objection:
+            Objection.objects.create(
+                application=case,
+                notice=notice,
+                received_on=notice.starts_on + datetime.timedelta(days=2),
+                **objection,
+            )
+        timer = (
+            open_task(case, DibaoFlow.notice)
+            or case.task_set.filter(
+                flow_task=DibaoFlow.notice, status=STATUS.SCHEDULED
+            ).first()
         )
-    timer = (
-        open_task(case, DibaoFlow.notice)
-        or case.task_set.filter(
-            flow_task=DibaoFlow.notice, status=STATUS.SCHEDULED
-        ).first()
-    )
-    timer.scheduled = timezone.now() - datetime.timedelta(seconds=1)
-    timer.save(update_fields=["scheduled"])
+        timer.scheduled = timezone.now() - datetime.timedelta(seconds=1)
+        timer.save(update_fields=["scheduled"])
     fire_due_timers()
     case.refresh_from_db()
 

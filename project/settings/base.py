@@ -13,6 +13,8 @@ Logins and sessions (docs/operations.md explains each):
     LOGIN_COOLOFF_MINUTES            how long a lockout lasts, default 30
     SESSION_IDLE_MINUTES             idle time that ends a session, default 30
     SESSION_ABSOLUTE_HOURS           time since login that ends a session, 12
+    CASE_LOCK_WAIT seconds a change waits for a case another request holds
+                   (default 5; then "案件正在由他人办理，请稍后重试", HTTP 409)
 """
 
 import datetime
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "roles.middleware.ObjectScopeMiddleware",
+    "workflows.core.middleware.CaseBusyMiddleware",
     # last, as django-axes requires: turns a lockout into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,6 +141,9 @@ def _database_from_env():
 
 
 DATABASES = {"default": _database_from_env()}
+# How long a step, a supervisor's move or a timer waits for the lock of a case
+# someone else is changing (workflows/core/locks.py).
+CASE_LOCK_WAIT = env.float("CASE_LOCK_WAIT", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

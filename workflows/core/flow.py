@@ -16,14 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.utils import is_owner
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.flow import utils as flow_utils
-from viewflow.workflow.status import PROCESS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from . import views
+from .locks import case_lock, checkpoint
+from .paths import manage_path, task_view
 from .services import assign_deadline
+from .task_state import closed_reason, queued_reason, taken_reason
 
 CANCEL = "workflows.cancel_case"
 
@@ -39,9 +41,16 @@ def _perm(flow_instance, action):
 
 
 class ScopedFlowMixin:
-    """Mix into every Flow: view/manage permissions need the case."""
+    """Mix into every Flow: view/manage permissions need the case; one lock
+    order for every path that changes a task (``workflows.core.locks``)."""
 
-    lock_impl = lock.select_for_update_lock
+    lock_impl = case_lock
+
+    def lock_also(self, process_pk):
+        """Process pks (a queryset of values) whose rows are locked together
+        with this case's: the cases a step of this one completes a task of
+        (e.g. the application an escalation reports back to). None: only its own."""
+        return None
 
     def has_view_permission(self, user, obj=None):
         if not user.is_authenticated:
@@ -106,7 +115,20 @@ def project_flows():
 
 
 class ScopedNodeMixin:
-    """Detail/cancel/undo/revive checks against the task's case."""
+    """Detail/cancel/undo/revive checks against the task's case; their pages
+    refuse a lost race in words (``task_view``)."""
+
+    @property
+    def cancel_path(self):
+        return manage_path(self, "cancel")
+
+    @property
+    def undo_path(self):
+        return manage_path(self, "undo")
+
+    @property
+    def revive_path(self):
+        return manage_path(self, "revive")
 
     def can_view(self, user, task):
         return self.flow_class.instance.has_view_permission(user, case_of(task))
@@ -172,15 +194,17 @@ class View(ScopedNodeMixin, flow.View):
         return activation
 
     def refusal_reason(self, user, task, executing=False):
-        """Why ``user`` may not take (or, ``executing``, do) ``task``."""
+        """Why ``user`` may not take (or, ``executing``, do) ``task``: first
+        what happened to it (completed, taken, moved), then the rules."""
+        closed = closed_reason(task)
+        if closed:
+            return closed
         if executing and not is_owner(task.owner, user):
             if task.owner_id is None:
-                return _("请先领取此任务。")
-            return _("此任务已由 %(name)s 领取。") % {
-                "name": task.owner.get_full_name() or task.owner.username
-            }
+                return queued_reason(task, user)
+            return taken_reason(task, user)
         if not executing and task.owner_id:
-            return _("此任务已被领取。")
+            return taken_reason(task, user)
         conflict = self.flow_class.instance.duty_conflict(user, task)
         if conflict:
             return conflict
@@ -191,6 +215,9 @@ class View(ScopedNodeMixin, flow.View):
 
         def permission(user, task):
             if check(user, task):
+                # read and checked (for a POST, under the case lock): a race
+                # test may hold a step here, before it writes
+                checkpoint("task.allowed", task=task, user=user)
                 return True
             raise PermissionDenied(self.refusal_reason(user, task, executing))
 
@@ -200,10 +227,27 @@ class View(ScopedNodeMixin, flow.View):
     def assign_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
-            flow_utils.wrap_task_view(
+            task_view(
                 self, self.assign_view, permission=self._reasoned(self.can_assign)
             ),
             name="assign",
+        )
+
+    @property
+    def unassign_path(self):
+        def permission(user, task):
+            if self.can_unassign(user, task):
+                return True
+            if closed_reason(task):
+                raise PermissionDenied(closed_reason(task))
+            if task.owner_id is None:
+                raise PermissionDenied(_("此任务已在待领取队列中。"))
+            raise PermissionDenied(_("您无权退回此任务。"))
+
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
+            task_view(self, self.unassign_view, permission=permission),
+            name="unassign",
         )
 
     @property
@@ -216,9 +260,7 @@ class View(ScopedNodeMixin, flow.View):
 
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
-            flow_utils.wrap_task_view(
-                self, started, permission=self._reasoned(self.can_execute, True)
-            ),
+            task_view(self, started, permission=self._reasoned(self.can_execute, True)),
             name="execute",
         )
 
@@ -231,17 +273,23 @@ class View(ScopedNodeMixin, flow.View):
         return self.flow_class.instance.duty_conflict(user, task) is None
 
     def can_assign(self, user, task):
-        if task.owner_id or user is None or not user.is_authenticated:
+        if task.status != STATUS.NEW or task.owner_id:
+            return False
+        if user is None or not user.is_authenticated:
             return False
         return self._allowed(user, task)
 
     def can_execute(self, user, task):
+        if task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
+            return False
         if task.owner_id is None or not is_owner(task.owner, user):
             return False
         return self._allowed(user, task)
 
     def can_unassign(self, user, task):
-        if task.owner_id is None or user is None or not user.is_authenticated:
+        if task.status != STATUS.ASSIGNED or task.owner_id is None:
+            return False
+        if user is None or not user.is_authenticated:
             return False
         if is_owner(task.owner, user):
             return True

@@ -9,6 +9,7 @@ from viewflow.workflow.exceptions import FlowRuntimeError
 
 from ..audit.context import on_behalf_of
 from ..clock.services import due_after
+from .locks import lock_task
 from .models import TaskDeadline
 
 
@@ -24,8 +25,9 @@ def assign_deadline(task, code, start):
 def run_task(*, task, user, step):
     """Complete a human task as ``user`` outside a web request.
 
-    Takes the flow lock, assigns the task to ``user`` when it sits in the
-    queue, checks the same permissions the web views check, calls
+    Takes the case lock as the web views do (the case's process row, then the
+    task row, re-read under it), assigns the task to ``user`` when it sits in
+    the queue, checks the same permissions the web views check, calls
     ``step(activation)`` for the domain writes and completes the task.
     Used by demo data, the benchmark and tests of the service layer.
     """
@@ -36,14 +38,14 @@ def run_task(*, task, user, step):
         flow_class.lock(task.process_id),
         transaction.atomic(),
     ):
-        task.refresh_from_db()
+        lock_task(task)
         activation = flow_task.activation_class(task)
         if task.owner_id is None:
             if not flow_task.can_assign(user, task):
-                raise PermissionDenied(_("您无权办理此任务。"))
+                raise PermissionDenied(flow_task.refusal_reason(user, task))
             activation.assign(user)
         if not flow_task.can_execute(user, task):
-            raise PermissionDenied(_("您无权办理此任务。"))
+            raise PermissionDenied(flow_task.refusal_reason(user, task, True))
         activation.start(None)
         result = step(activation)
         activation.execute()
@@ -52,7 +54,11 @@ def run_task(*, task, user, step):
 
 def start_flow(*, node, user, step):
     """Start a process at the start ``node`` as ``user`` outside a web request;
-    ``step(activation)`` fills the process in. Returns the saved process."""
+    ``step(activation)`` fills the process in. Returns the saved process.
+
+    The new case's row is locked by the start activation once saved (nobody
+    else can see it before the commit); a step that changes another case
+    locks that case itself (e.g. ``escalation_refer`` its source)."""
     if not node.can_execute(user):
         raise PermissionDenied(_("您无权发起此业务。"))
     activation = node.activation_class.create(node, None, None)

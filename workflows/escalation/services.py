@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from roles.scope import user_posts
 from roles.services import group_grants_give, group_grants_withdraw
 
+from ..core.locks import lock_cases
 from ..standards.models import DistrictPolicy
 from .models import Escalation, Measure, Meeting, MemberUnit, UnitStatement, Vote
 
@@ -76,6 +77,9 @@ def escalation_refer(
         for post in user_posts(user)
     ):
         raise ValidationError({"level": _("镇（街道）个案处置由该镇（街道）提请。")})
+    # the source case's lock: two referrals of one case at once are one
+    # referral and a refusal, not two escalations
+    lock_cases([source.pk])
     if source_application is not None:
         _check_application_referable(source_application)
     existing = open_escalation_of(application=source_application, call=source_call)

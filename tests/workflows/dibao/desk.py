@@ -140,6 +140,11 @@ class Cast:
 
 @pytest.fixture
 def cast(staff):
+    return make_cast(staff)
+
+
+def make_cast(staff):
+    """The ``cast`` fixture's people; ``staff(role, region_code)`` makes each."""
     # Deterministic review: no random spot check unless a test asks for one.
     DistrictPolicy.objects.filter(district__code=DISTRICT).update(spot_check_ratio=0)
     return Cast(
