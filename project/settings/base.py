@@ -5,6 +5,7 @@ Environment variables:
     SECRET_KEY     required unless DEBUG is on
     DEBUG          default off
     ALLOWED_HOSTS  comma separated, default ``127.0.0.1,localhost``
+    AUDIT_HEAD_LOG default ``var/audit-heads-<database name>.log``
 """
 
 from pathlib import Path
@@ -114,6 +115,21 @@ def _database_from_env():
 
 
 DATABASES = {"default": _database_from_env()}
+
+
+def _head_log_default():
+    """One head log per database, under var/ (``audit-heads-<db name>.log``),
+    so the dev, bench and test databases never share one."""
+    name = str(DATABASES["default"]["NAME"])
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        name = Path(name).stem
+    return VAR_DIR / f"audit-heads-{name}.log"
+
+
+# The audit chain's heads, appended on every seal (docs/audit.md). In
+# production point it at storage the database's administrators cannot rewrite
+# (shipped to another host, WORM): docs/operations.md.
+AUDIT_HEAD_LOG = Path(env.str("AUDIT_HEAD_LOG", default=str(_head_log_default())))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

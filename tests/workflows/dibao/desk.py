@@ -9,10 +9,16 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from roles.models import Region
-from tests.factories import DISTRICT, TOWN, VILLAGE, apply_post_data, member_row
+from tests.factories import (
+    DISTRICT,
+    TOWN,
+    VILLAGE,
+    apply_post_data,
+    member_row,
+    set_policy,
+)
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
-from workflows.standards.models import DistrictPolicy
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 TODAY = timezone.localdate
@@ -130,7 +136,7 @@ class Cast:
 @pytest.fixture
 def cast(staff):
     # Deterministic review: no random spot check unless a test asks for one.
-    DistrictPolicy.objects.filter(district__code=DISTRICT).update(spot_check_ratio=0)
+    set_policy(DISTRICT, spot_check_ratio=0)
     return Cast(
         caseworker=staff("town_caseworker", TOWN),
         caseworker2=staff("town_caseworker", TOWN),
