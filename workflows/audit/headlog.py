@@ -57,6 +57,19 @@ def append(seq, chain_hash, event):
         os.close(fd)
 
 
+def set_aside():
+    """Move the head log of a database that no longer exists out of the way
+    (a fresh database starts a new chain; its old heads would all be
+    "missing"). Returns the new name of the old log, or None."""
+    target = path()
+    if not target.exists():
+        return None
+    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    old = target.with_name(f"{target.name}.{stamp}")
+    target.rename(old)
+    return old
+
+
 class Unreadable(Exception):
     pass
 

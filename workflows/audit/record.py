@@ -30,13 +30,15 @@ def record(table, pk, ids, *, using=None):
     missing = set(ids) - set(hashes)
     if missing:  # written in this transaction, so it must be there
         raise RuntimeError(f"{table}: rows {sorted(missing)} vanished before hashing")
-    AuditRowHash.objects.using(using).bulk_create(
-        [
-            AuditRowHash(table=table, row_id=row_id, row_hash=row_hash)
-            for row_id, row_hash in hashes.items()
-        ]
-    )
-    return len(hashes)
+    rows = [
+        AuditRowHash(table=table, row_id=row_id, row_hash=row_hash)
+        for row_id, row_hash in hashes.items()
+    ]
+    if len(rows) == 1:  # the common case, one save: a plain INSERT
+        rows[0].save(using=using, force_insert=True)
+    else:
+        AuditRowHash.objects.using(using).bulk_create(rows)
+    return len(rows)
 
 
 def record_instances(model, rows, *, using=None):
