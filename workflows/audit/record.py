@@ -101,6 +101,8 @@ def record_unrecorded(*, using="default"):
 
     count = 0
     for table, pk in audited_tables():
-        while ids := unrecorded(table, pk, using=using):
+        after = None
+        while ids := unrecorded(table, pk, after=after, using=using):
             count += record(table, pk, ids, using=using)
+            after = ids[-1]
     return count
