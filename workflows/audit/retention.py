@@ -142,40 +142,52 @@ def _removable_prefix(cutoff):
 
 def _kept(last_seq):
     """``{table: [row ids]}`` of rows in the removed links that are kept: the
-    latest history row of each object still there (and its many-to-many
-    rows), and earlier checkpoints."""
+    latest history row of each object still there, the many-to-many rows
+    kept with such a row (wherever that row itself is in the chain), and
+    earlier checkpoints."""
     keep = {CHECKPOINT_TABLE: _prefix_ids(CHECKPOINT_TABLE, last_seq)}
     for model in audited_models():
         history = model.history.model
-        table = history._meta.db_table
-        pk = model._meta.pk.attname
-        kept = []
-        ids = _prefix_ids(table, last_seq)
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            rows = list(
-                history.objects.filter(history_id__in=chunk).values_list(
-                    "history_id", pk, "history_type"
-                )
-            )
-            objects = {obj for _id, obj, _type in rows}
-            latest = dict(
-                history.objects.filter(**{f"{pk}__in": objects})
-                .order_by()
-                .values(pk)
-                .annotate(last=Max("history_id"))
-                .values_list(pk, "last")
-            )
-            kept += [i for i, obj, kind in rows if latest.get(obj) == i and kind != "-"]
-        keep[table] = kept
+        ids = _prefix_ids(history._meta.db_table, last_seq)
+        keep[history._meta.db_table] = _latest(model, ids)
         for field in getattr(history, "_history_m2m_fields", []):
             m2m = vars(history)[field.name].model
-            keep[m2m._meta.db_table] = list(
-                m2m.objects.filter(history_id__in=kept).values_list(
-                    m2m._meta.pk.attname, flat=True
+            pk = m2m._meta.pk.attname
+            kept = []
+            ids = _prefix_ids(m2m._meta.db_table, last_seq)
+            for start in range(0, len(ids), BATCH):
+                rows = list(
+                    m2m.objects.filter(
+                        **{f"{pk}__in": ids[start : start + BATCH]}
+                    ).values_list(pk, "history_id")
                 )
-            )
+                latest = set(_latest(model, list({h for _i, h in rows})))
+                kept += [i for i, parent in rows if parent in latest]
+            keep[m2m._meta.db_table] = kept
     return keep
+
+
+def _latest(model, history_ids):
+    """Those of ``history_ids`` that are the latest history row of their
+    object, and do not say it was deleted."""
+    history = model.history.model
+    pk = model._meta.pk.attname
+    found = []
+    for start in range(0, len(history_ids), BATCH):
+        rows = list(
+            history.objects.filter(
+                history_id__in=history_ids[start : start + BATCH]
+            ).values_list("history_id", pk, "history_type")
+        )
+        last = dict(
+            history.objects.filter(**{f"{pk}__in": {obj for _i, obj, _t in rows}})
+            .order_by()
+            .values(pk)
+            .annotate(last=Max("history_id"))
+            .values_list(pk, "last")
+        )
+        found += [i for i, obj, kind in rows if last.get(obj) == i and kind != "-"]
+    return found
 
 
 def _prefix_ids(table, last_seq):
