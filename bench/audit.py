@@ -1,4 +1,5 @@
-"""The cost of the audit trail: history on a save, and a 1,000-event timeline.
+"""The cost of the audit trail: history on a save, recording its hash, sealing
+and verifying the city's records, and a 1,000-event timeline.
 
 History overhead: the same model (the household record), saved the same way
 in the same run, alternately with its history row and without it
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
@@ -26,6 +28,30 @@ from workflows.models import Application, Household
 from .measure import Timing, counted, time_calls
 
 EVENTS = 1000
+
+
+@dataclass
+class VerifyCost:
+    audit_rows: int
+    live_rows: int
+    models: int
+    seal_s: float
+    chain_s: float
+    live_s: float
+    findings: int
+
+
+@dataclass
+class RecordCost:
+    saves: int
+    with_p50: float
+    with_queries: int
+    without_p50: float
+    without_queries: int
+
+    @property
+    def added(self):
+        return self.with_p50 - self.without_p50
 
 
 @dataclass
@@ -100,6 +126,82 @@ def save_cost(saves=400):
         without.p50,
         without.p95,
         without.queries,
+    )
+
+
+def verify_cost():
+    """Seal every audit row of the generated city afresh (the chain rebuilt
+    from its recorded hashes), then verify it: the chain with every row's
+    hash, and every live row against its latest history row. Run first, on
+    the city as generated (later benchmarks write without history on
+    purpose)."""
+    from django.conf import settings
+
+    from workflows.audit.chain import check_chain, seal
+    from workflows.audit.live import audited_models, check_all, live_rows
+    from workflows.audit.models import AuditRowHash
+
+    settings.AUDIT_HEAD_LOG.unlink(missing_ok=True)
+    AuditRowHash.objects.update(seq=None, chain_hash="", sealed_at=None)
+    start = time.perf_counter()
+    seal()
+    seal_s = time.perf_counter() - start
+    start = time.perf_counter()
+    breaks = check_chain()
+    chain_s = time.perf_counter() - start
+    start = time.perf_counter()
+    mismatches = list(check_all())
+    live_s = time.perf_counter() - start
+    models = audited_models()
+    return VerifyCost(
+        AuditRowHash.objects.count(),
+        sum(live_rows(m).count() for m in models),
+        len(models),
+        seal_s,
+        chain_s,
+        live_s,
+        len(breaks) + len(mismatches),
+    )
+
+
+def record_cost(saves=400):
+    """Median cost of one household save with history, with and without its
+    hash being recorded (the receiver disconnected), interleaved; each save in
+    its own transaction, as every step of the application runs."""
+    from simple_history.signals import post_create_historical_record
+
+    from workflows.audit.record import history_row_written
+
+    def recording(on):
+        if on:
+            post_create_historical_record.connect(
+                history_row_written, dispatch_uid="audit-record-history"
+            )
+        else:
+            post_create_historical_record.disconnect(
+                dispatch_uid="audit-record-history"
+            )
+
+    households = list(Household.objects.order_by("-pk")[:saves])
+    with_, without = Timing(), Timing()
+    with acting(job="bench"):
+        _, with_.queries = counted(lambda: _save_once(households[0], True))
+        recording(False)
+        _, without.queries = counted(lambda: _save_once(households[0], True))
+        recording(True)
+        try:
+            for i, household in enumerate(households):
+                for on in (True, False) if i % 2 else (False, True):
+                    recording(on)
+                    start = time.perf_counter()
+                    with transaction.atomic():
+                        _save_once(household, True)
+                    elapsed = time.perf_counter() - start
+                    (with_ if on else without).samples.append(elapsed)
+        finally:
+            recording(True)
+    return RecordCost(
+        len(households), with_.p50, with_.queries, without.p50, without.queries
     )
 
 
@@ -215,6 +317,7 @@ def timeline_cost(repeat=30):
 
 
 def run(repeat=30, cases=10):
+    record = record_cost()
     save = save_cost()
     save.case_with_ms, save.case_without_ms = case_cost(cases)
-    return save, timeline_cost(repeat=repeat)
+    return save, record, timeline_cost(repeat=repeat)

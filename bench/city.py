@@ -578,6 +578,18 @@ class City:
         self.write(FeedRecord, records(), history=False)
         self.write(FeedBatch, batches)
 
+    # -- audit ---------------------------------------------------------------
+
+    def audit_hashes(self):
+        """The hash of every audit row the load wrote (the generator writes
+        rows in bulk, around the recording), sealed into the chain: the city
+        verifies like one the application wrote."""
+        from workflows.audit.chain import seal
+        from workflows.audit.record import record_unrecorded
+
+        self.counts["audit row hashes"] = record_unrecorded()
+        seal()
+
     # -- all -----------------------------------------------------------------
 
     def build(self):
@@ -594,6 +606,7 @@ class City:
             ("registry", lambda: self.registry(self.size.households - self.size.cases)),
             ("cases", self.cases),
             ("departmental feeds", self.feeds),
+            ("audit row hashes", self.audit_hashes),
         ]
         started = time.time()
         fast_session()
@@ -632,8 +645,10 @@ def generate(size_name, seed=2026, out=print):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.bench")
     db.recreate()
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
+    settings.AUDIT_HEAD_LOG.unlink(missing_ok=True)  # the dropped database's heads
     call_command("migrate", verbosity=0)
     return City(SIZES[size_name], seed, out=out).build()
 

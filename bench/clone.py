@@ -54,7 +54,16 @@ STEP_PERMISSIONS = [
 ]
 PERMISSION_ROLE = {p: _doer_of(p) for p in STEP_PERMISSIONS}
 
-SKIP_TABLES = {"django_migrations", "django_session", "django_admin_log"}
+SKIP_TABLES = {
+    "django_migrations",
+    "django_session",
+    "django_admin_log",
+    # the audit chain: the copies' row hashes are recorded after the load
+    # (City.build), never copied from the prototype's
+    "workflows_auditrowhash",
+    "workflows_auditcheckpoint",
+}
+TASK_TABLES = {"viewflow_task", "workflows_historicaltask"}
 TOKEN_SPLIT = re.compile(r"(\d+)_(\d+)")
 
 
@@ -204,7 +213,7 @@ class Stamper:
             return self._pk_function(root._meta.db_table)
         if isinstance(field, (models.DateTimeField, models.DateField)):
             return lambda v, k, ctx: v - ctx["shift"]
-        if name == "viewflow_task" and column == "token":
+        if name in TASK_TABLES and column == "token":
             task_pk = self._pk_function("viewflow_task")
 
             def token(v, k, ctx):
@@ -258,7 +267,9 @@ class Stamper:
             plan = self._plans[name]
             writer = self.writers[name]
             person_columns = self._person_columns(table)
-            take = ctx.get("assign") and name == "viewflow_task"
+            # a task taken by its doer: its history says so too, so the live
+            # row still equals its latest history row
+            take = ctx.get("assign") and name in TASK_TABLES
             for row in table.rows:
                 out = [
                     v if f is None or v is None else f(v, k, ctx)

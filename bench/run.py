@@ -96,6 +96,9 @@ def _measure_here(size, repeat, lifecycle_cases):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM viewflow_task")
         counts["tasks"] = cursor.fetchone()[0]
+    print(f"[{size}] sealing and verifying the audit records…", flush=True)
+    verified = asdict(audit.verify_cost())
+    print(f"[{size}] audit records: {verified['findings']} finding(s)", flush=True)
     print(f"[{size}] measuring pages…", flush=True)
     page_results = [dict(asdict(r), ratio=r.ratio) for r in pages.run(repeat=repeat)]
     print(f"[{size}] measuring the lifecycle…", flush=True)
@@ -110,10 +113,14 @@ def _measure_here(size, repeat, lifecycle_cases):
         for r in permissions.run(user, region, repeat=repeat)
     ]
     print(f"[{size}] measuring the audit trail…", flush=True)
-    save, timeline = audit.run(repeat=repeat, cases=max(2, lifecycle_cases // 2))
+    save, record, timeline = audit.run(
+        repeat=repeat, cases=max(2, lifecycle_cases // 2)
+    )
     return {
         "audit": {
             "save": dict(asdict(save), ratio=save.ratio, case_ratio=save.case_ratio),
+            "record": dict(asdict(record), added=record.added),
+            "verify": verified,
             "timeline": asdict(timeline),
         },
         "size": size,

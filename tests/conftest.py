@@ -26,3 +26,9 @@ def _urls_loaded():
     from django.urls import get_resolver
 
     assert get_resolver().url_patterns
+
+
+@pytest.fixture(autouse=True)
+def _audit_head_log(settings, tmp_path):
+    """Each test its own head log: the chain it builds is rolled back after it."""
+    settings.AUDIT_HEAD_LOG = tmp_path / "audit-heads.log"

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,8 +10,10 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("社会救助业务")
 
     def ready(self):
-        from .audit import checks, signals  # noqa: F401  (register)
-        from .audit.backfill import after_migrate
+        from .audit import checks, record, signals  # noqa: F401  (register)
+        from .audit.backfill import after_migrate, before_migrate
 
+        record.connect()
         # the last app: Django's own post-migrate rows (permissions) exist by now
+        pre_migrate.connect(before_migrate, sender=self, dispatch_uid="audit-before")
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit-backfill")

@@ -15,6 +15,7 @@ Logins and sessions (docs/operations.md explains each):
     SESSION_ABSOLUTE_HOURS           time since login that ends a session, 12
     CASE_LOCK_WAIT seconds a change waits for a case another request holds
                    (default 5; then "案件正在由他人办理，请稍后重试", HTTP 409)
+    AUDIT_HEAD_LOG default ``var/audit-heads-<database name>.log``
 """
 
 import datetime
@@ -144,6 +145,21 @@ DATABASES = {"default": _database_from_env()}
 # How long a step, a supervisor's move or a timer waits for the lock of a case
 # someone else is changing (workflows/core/locks.py).
 CASE_LOCK_WAIT = env.float("CASE_LOCK_WAIT", default=5.0)
+
+
+def _head_log_default():
+    """One head log per database, under var/ (``audit-heads-<db name>.log``),
+    so the dev, bench and test databases never share one."""
+    name = str(DATABASES["default"]["NAME"])
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        name = Path(name).stem
+    return VAR_DIR / f"audit-heads-{name}.log"
+
+
+# The audit chain's heads, appended on every seal (docs/audit.md). In
+# production point it at storage the database's administrators cannot rewrite
+# (shipped to another host, WORM): docs/operations.md.
+AUDIT_HEAD_LOG = Path(env.str("AUDIT_HEAD_LOG", default=str(_head_log_default())))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -1,6 +1,8 @@
 """Test settings: fast hashing, a fixed key, the database from DATABASE_URL."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-key")
 
@@ -14,3 +16,5 @@ STORAGES = {
 }
 # Serve static files from the finders: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
+# Never the dev database's head log; tests each get their own (tests/conftest.py).
+AUDIT_HEAD_LOG = Path(tempfile.gettempdir()) / f"audit-heads-test-{os.getpid()}.log"  # noqa: F405

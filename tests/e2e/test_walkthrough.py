@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from tests.factories import set_policy
 from workflows.demo import fast_forward_notice, load_users
 from workflows.dibao.models import Application, RosterEntry
 from workflows.registry.idnumber import make_id_number
-from workflows.standards.models import DistrictPolicy
 
 from .staff import Staff
 
@@ -19,7 +19,7 @@ TODAY = datetime.date.today().isoformat()
 
 def test_new_application_to_approval_in_the_browser(live_server, browser):
     load_users()
-    DistrictPolicy.objects.update(spot_check_ratio=0)
+    set_policy(spot_check_ratio=0)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     staff = Staff(page, live_server.url)
 

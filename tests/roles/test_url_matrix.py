@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from roles.models import CaseGrant, Lockout
-from tests.factories import StaffFactory, one_person_spec
+from tests.factories import StaffFactory, one_person_spec, set_policy
 from workflows import demo
 from workflows.dibao import services
 from workflows.dibao.flows import DibaoFlow
@@ -84,9 +84,8 @@ def flow_cases(cast, staff):
     from workflows.escalation import services as esc_services
     from workflows.escalation.flows import EscalationFlow
     from workflows.escalation.models import Escalation, MemberUnit
-    from workflows.standards.models import DistrictPolicy
 
-    DistrictPolicy.objects.filter(district__code="370402").update(escalation_quorum=2)
+    set_policy("370402", escalation_quorum=2)
     staff("hotline_operator", "370402")
     units = list(MemberUnit.objects.filter(district__code="370402")[:3])
     for unit in units:

@@ -1,252 +1,276 @@
-"""The hash chain over the audit records, its verification and retention.
+"""The hash chain over the recorded audit rows: sealing and checking it.
 
-Sealing is a background step (run by the timer dispatcher every sweep, or
-``manage.py seal_audit``): it takes the rows written since the last seal, in
-table and id order, and appends one link per row — the row's hash, chained
-to the previous link. Nothing on a request path waits for it. Verifying
-recomputes every row hash from the table and every link from the previous
-one; an edited row, a deleted row or an altered link breaks the chain at
-that point.
+Writers record each audit row's hash as they write it (``record.py``).
+Sealing — the timer dispatcher on every sweep, ``manage.py seal_audit`` —
+gives the recorded hashes not sealed yet their place in the chain, in the
+order they were recorded: link N holds the row's recorded hash and
+``chain_hash = sha256(chain_hash of link N-1 + row hash)``; the new head is
+appended to the head log (``headlog.py``). Retention checkpoints are links
+too (``retention.py``).
+
+``check_chain`` recomputes all of it: every link from the one before it,
+every row's hash against the hash recorded for it (sealed or not), that
+every audit row has a recorded hash, and that the checkpoints hold together.
 """
 
-import datetime
-import hashlib
-import json
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditCheckpoint, AuditSeal
+from . import headlog
+from .models import AuditCheckpoint, AuditRowHash
+from .record import unrecorded
+from .rows import CHECKPOINT_TABLE, GENESIS, audited_tables, digest, read_rows
 
-GENESIS = "0" * 64
-RETENTION_DAYS = 180  # 网络安全法 Art 21: network logs kept at least six months
 BATCH = 5000
+LOCK_KEY = 0x61756469  # pg_advisory_xact_lock key of the sealer ("audi")
+
+ROW_CHANGED = "row changed"
+ROW_DELETED = "row deleted"
+UNRECORDED = "row has no recorded hash"
+CHAIN_ALTERED = "chain altered"
+LINKS_MISSING = "links missing"
+CHECKPOINT_ALTERED = "checkpoint altered, removed or inserted"
+CHECKPOINT_CONFLICT = "checkpoint does not match the chain"
 
 
-def audited_tables():
-    """Every history table, and the sensitive-access log, in a fixed order."""
-    tables = set()
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.object_name.startswith("Historical"):
-            tables.add((model._meta.db_table, model._meta.pk.column))
-    tables.add(("workflows_sensitiveaccess", "id"))
-    return sorted(tables)
+@dataclass(frozen=True)
+class Break:
+    """One finding about the chain: what, and where."""
+
+    problem: str
+    table: str = ""
+    row_id: object = None
+    seq: int | None = None
+    detail: str = ""
+
+    def __str__(self):
+        where = []
+        if self.seq is not None:
+            where.append(f"link #{self.seq}")
+        if self.table:
+            where.append(f"{self.table} row {self.row_id}")
+        text = f"{', '.join(where)}: {self.problem}" if where else self.problem
+        return f"{text} ({self.detail})" if self.detail else text
 
 
-def _date_queries():
-    """Per audited table, the SQL giving one row's date. A many-to-many
-    history row takes the date of the history row it belongs to."""
-    queries = {
-        "workflows_sensitiveaccess": (
-            'SELECT "at" FROM "workflows_sensitiveaccess" WHERE "id" = %s'
-        )
-    }
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta
-        if not meta.object_name.startswith("Historical"):
-            continue
-        names = {f.name for f in meta.concrete_fields}
-        if "history_date" in names:
-            queries[meta.db_table] = (
-                f'SELECT "history_date" FROM "{meta.db_table}" '
-                f'WHERE "{meta.pk.column}" = %s'
-            )
-        else:  # simple-history's m2m table: dated by its parent history row
-            parent = meta.get_field("history")
-            target = parent.related_model._meta
-            queries[meta.db_table] = (
-                f'SELECT p."history_date" FROM "{meta.db_table}" m '
-                f'JOIN "{target.db_table}" p '
-                f'ON p."{target.pk.column}" = m."{parent.column}" '
-                f'WHERE m."{meta.pk.column}" = %s'
-            )
-    return queries
+def _lock():
+    """One sealer at a time. SQLite: the IMMEDIATE transaction already holds
+    the write lock. PostgreSQL: a transaction-scoped advisory lock (a row
+    lock would not cover an empty chain)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def _rows(table, pk, after=None, ids=None, limit=None):
-    """``(id, canonical json)`` of rows of ``table``."""
-    with connection.cursor() as cursor:
-        if ids is not None:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                f'SELECT * FROM "{table}" WHERE "{pk}" IN ({marks})', list(ids)
-            )
-        else:
-            sql = f'SELECT * FROM "{table}" WHERE "{pk}" > %s ORDER BY "{pk}"'
-            if limit:
-                sql += f" LIMIT {int(limit)}"
-            cursor.execute(sql, [after or 0])
-        columns = [c[0] for c in cursor.description]
-        index = columns.index(pk)
-        for row in cursor.fetchall():
-            yield row[index], canonical(dict(zip(columns, row, strict=True)))
-
-
-def canonical(row):
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, default=_plain)
-
-
-def _plain(value):
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.isoformat()
-    return str(value)
-
-
-def digest(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _head():
-    last = AuditSeal.objects.order_by("-seq").first()
+def head():
+    """``(seq, chain_hash)`` of the last link, or where the chain starts."""
+    last = (
+        AuditRowHash.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "chain_hash")
+        .first()
+    )
     if last is not None:
-        return last.chain_hash
+        return last
     checkpoint = AuditCheckpoint.objects.order_by("-last_seq").first()
-    return checkpoint.last_chain_hash if checkpoint else GENESIS
+    if checkpoint is not None:
+        return checkpoint.last_seq, checkpoint.last_chain_hash
+    return 0, GENESIS
 
 
 @transaction.atomic
-def seal():
-    """Append links for every row not sealed yet. Returns how many."""
-    # one sealer at a time: lock the newest link (or nothing, on SQLite the
-    # IMMEDIATE transaction already serialises writers)
-    list(AuditSeal.objects.select_for_update().order_by("-seq")[:1])
-    head = _head()
+def seal(*, log=True):
+    """Chain every recorded hash not sealed yet. Returns how many. With
+    ``log``, the new head goes to the head log, as the transaction's last
+    step (a head logged by a transaction that then fails to commit is a false
+    alarm, never a missed one)."""
+    _lock()
+    seq, chain_hash = head()
     sealed = 0
-    for table, pk in audited_tables():
-        last = (
-            AuditSeal.objects.filter(table=table)
-            .order_by("-row_id")
-            .values_list("row_id", flat=True)
-            .first()
-            or 0
-        )
-        while True:
-            batch = list(_rows(table, pk, after=last, limit=BATCH))
-            if not batch:
-                break
-            links = []
-            for row_id, text in batch:
-                row_hash = digest(text)
-                head = digest(head + row_hash)
-                links.append(
-                    AuditSeal(
-                        table=table, row_id=row_id, row_hash=row_hash, chain_hash=head
-                    )
-                )
-            AuditSeal.objects.bulk_create(links)
-            sealed += len(links)
-            last = batch[-1][0]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = AuditRowHash._meta.db_table
+    pending = AuditRowHash.objects.filter(seq__isnull=True).order_by("id")
+    last = 0
+    while True:
+        # keyset paging: the rows just sealed are still in the index until the
+        # transaction ends, and would be walked over again
+        batch = list(pending.filter(id__gt=last).values_list("id", "row_hash")[:BATCH])
+        if not batch:
+            break
+        last = batch[-1][0]
+        updates = []
+        for pk, row_hash in batch:
+            seq += 1
+            chain_hash = digest(chain_hash + row_hash)
+            updates.append((seq, chain_hash, now, pk))
+        _write_links(table, updates)
+        sealed += len(batch)
+    if sealed and log:
+        headlog.append(seq, chain_hash, "seal")
     return sealed
 
 
-@dataclass
-class Break:
-    seq: int
-    table: str
-    row_id: int
-    problem: str
+def _write_links(table, updates):
+    """``(seq, chain_hash, sealed_at, id)`` rows: one UPDATE … FROM (VALUES …)
+    per thousand on PostgreSQL (one statement per row is a round trip each);
+    SQLite runs the statement per row in-process."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f'UPDATE "{table}" SET "seq" = %s, "chain_hash" = %s, '
+                f'"sealed_at" = %s WHERE "id" = %s',
+                updates,
+            )
+            return
+        for start in range(0, len(updates), 1000):
+            chunk = updates[start : start + 1000]
+            values = ", ".join(
+                ["(%s::bigint, %s, %s::timestamptz, %s::bigint)"] * len(chunk)
+            )
+            cursor.execute(
+                f'UPDATE "{table}" t SET "seq" = v.seq, "chain_hash" = v.chain_hash, '
+                f'"sealed_at" = v.sealed_at FROM (VALUES {values}) '
+                f"AS v(seq, chain_hash, sealed_at, id) WHERE t.id = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
-def verify():
-    """The first broken link, or None when the whole chain holds."""
-    checkpoint = AuditCheckpoint.objects.order_by("-last_seq").first()
-    head = checkpoint.last_chain_hash if checkpoint else GENESIS
-    after = checkpoint.last_seq if checkpoint else 0
-    pks = dict(audited_tables())
-    while True:
-        links = list(AuditSeal.objects.filter(seq__gt=after).order_by("seq")[:BATCH])
-        if not links:
-            return None
-        by_table = {}
-        for link in links:
-            by_table.setdefault(link.table, []).append(link.row_id)
-        current = {}
-        for table, ids in by_table.items():
-            if table not in pks:
-                continue
-            for row_id, text in _rows(table, pks[table], ids=ids):
-                current[(table, row_id)] = digest(text)
-        for link in links:
-            row_hash = current.get((link.table, link.row_id))
-            if row_hash is None:
-                return Break(link.seq, link.table, link.row_id, "row deleted")
-            if row_hash != link.row_hash:
-                return Break(link.seq, link.table, link.row_id, "row changed")
-            head = digest(head + row_hash)
-            if head != link.chain_hash:
-                return Break(link.seq, link.table, link.row_id, "chain altered")
-        after = links[-1].seq
-
-
-class RetentionRefused(Exception):
-    pass
-
-
-@transaction.atomic
-def purge(*, before, reason, by=None, today=None):
-    """Remove audit records older than ``before``; refuse anything younger
-    than the retention period. Keeps the chain verifiable from a checkpoint."""
-    today = today or timezone.localdate()
-    limit = today - datetime.timedelta(days=RETENTION_DAYS)
-    if before > limit:
-        raise RetentionRefused(
-            f"records younger than {RETENTION_DAYS} days are kept: "
-            f"the earliest allowed cut-off is {limit.isoformat()}"
-        )
-    if not (reason or "").strip():
-        raise RetentionRefused("a reason is required")
-    seal()
-    cutoff = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
-    pks = dict(audited_tables())
-    # the removable prefix of the chain: links whose rows are all older
-    dates = _date_queries()
-    last_seq, removed = None, 0
-    for link in AuditSeal.objects.order_by("seq").iterator(chunk_size=BATCH):
-        if link.table not in dates:
-            break
-        with connection.cursor() as cursor:
-            cursor.execute(dates[link.table], [link.row_id])
-            row = cursor.fetchone()
-        if row is None or row[0] is None or _aware(row[0]) >= cutoff:
-            break
-        last_seq, last_hash = link.seq, link.chain_hash
-    if last_seq is None:
-        return 0
-    for table, pk in pks.items():
-        ids = AuditSeal.objects.filter(table=table, seq__lte=last_seq).values_list(
-            "row_id", flat=True
-        )
-        with connection.cursor() as cursor:
-            for chunk in _chunks(list(ids), 900):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f'DELETE FROM "{table}" WHERE "{pk}" IN ({marks})', chunk
-                )
-                removed += cursor.rowcount
-    AuditSeal.objects.filter(seq__lte=last_seq).delete()
-    AuditCheckpoint.objects.create(
-        purged_before=before,
-        last_seq=last_seq,
-        last_chain_hash=last_hash,
-        rows_removed=removed,
-        reason=reason,
-        by=by,
+def link_row(table, row_id, row_hash, *, event):
+    """Append the recorded hash of one row as the next link at once, and log
+    that head with ``event`` (a retention checkpoint: the head log must name
+    its very link)."""
+    _lock()
+    seq, chain_hash = head()
+    seq, chain_hash = seq + 1, digest(chain_hash + row_hash)
+    AuditRowHash.objects.filter(table=table, row_id=row_id).update(
+        seq=seq, chain_hash=chain_hash, sealed_at=timezone.now()
     )
-    return removed
+    headlog.append(seq, chain_hash, event)
+    return seq, chain_hash
 
 
-def _aware(value):
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
+def check_chain():
+    """Every ``Break`` of the chain, the recorded hashes and the checkpoints;
+    ``[]`` when all hold. Reads each audit row once, in batches."""
+    pks = dict(audited_tables())
+    found = _check_checkpoints()
+    governing = AuditCheckpoint.objects.order_by("-last_seq", "-id").first()
+    links = AuditRowHash.objects.filter(seq__isnull=False).order_by("seq")
+    expected_seq, chain_hash = None, None
+    after = None
+    while True:
+        batch = list((links if after is None else links.filter(seq__gt=after))[:BATCH])
+        if not batch:
+            break
+        after = batch[-1].seq
+        if expected_seq is None:
+            expected_seq, chain_hash, start = _start(batch[0], governing)
+            found += start
+        current = _current_hashes(batch, pks)
+        for link in batch:
+            if link.seq != expected_seq:
+                found.append(
+                    Break(
+                        LINKS_MISSING,
+                        seq=link.seq,
+                        detail=f"#{expected_seq} to #{link.seq - 1} are gone",
+                    )
+                )
+                chain_hash = None
+            if chain_hash is not None and digest(chain_hash + link.row_hash) != (
+                link.chain_hash
+            ):
+                found.append(Break(CHAIN_ALTERED, link.table, link.row_id, link.seq))
+            chain_hash, expected_seq = link.chain_hash, link.seq + 1
+            found += _compare(link, current, link.seq)
+    found += _check_unsealed(pks)
+    found += _check_recorded(pks)
+    return found
 
 
-def _chunks(items, size):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _start(first, governing):
+    """Where the walk starts: link 1 after the genesis, or the link after the
+    latest checkpoint."""
+    if first.seq == 1 and governing is None:
+        return 1, GENESIS, []
+    if governing is not None and first.seq == governing.last_seq + 1:
+        return first.seq, governing.last_chain_hash, []
+    if governing is not None:
+        detail = (
+            f"checkpoint {governing.pk} removed links up to #{governing.last_seq}; "
+            f"the chain starts at #{first.seq}"
+        )
+        problem = Break(
+            CHECKPOINT_CONFLICT, CHECKPOINT_TABLE, governing.pk, detail=detail
+        )
+    else:
+        detail = f"links #1 to #{first.seq - 1} are gone and no checkpoint removed them"
+        problem = Break(LINKS_MISSING, seq=first.seq, detail=detail)
+    # the first link cannot be checked against its predecessor
+    return first.seq, (GENESIS if first.seq == 1 else None), [problem]
+
+
+def _current_hashes(rows, pks):
+    by_table = {}
+    for row in rows:
+        by_table.setdefault(row.table, []).append(row.row_id)
+    current = {}
+    for table, ids in by_table.items():
+        if table in pks:
+            for row_id, text in read_rows(table, pks[table], ids).items():
+                current[(table, row_id)] = digest(text)
+    return current
+
+
+def _compare(recorded, current, seq=None):
+    now = current.get((recorded.table, recorded.row_id))
+    if now is None:
+        return [Break(ROW_DELETED, recorded.table, recorded.row_id, seq)]
+    if now != recorded.row_hash:
+        return [Break(ROW_CHANGED, recorded.table, recorded.row_id, seq)]
+    return []
+
+
+def _check_unsealed(pks):
+    """Hashes recorded but not sealed yet: the rows must still match."""
+    found = []
+    pending = AuditRowHash.objects.filter(seq__isnull=True).order_by("id")
+    after = 0
+    while batch := list(pending.filter(id__gt=after)[:BATCH]):
+        after = batch[-1].id
+        current = _current_hashes(batch, pks)
+        for recorded in batch:
+            found += [
+                Break(b.problem, b.table, b.row_id, None, "not sealed yet")
+                for b in _compare(recorded, current)
+            ]
+    return found
+
+
+def _check_recorded(pks):
+    """Every audit row has a recorded hash: a row written around the
+    recording (inserted by SQL) or whose hash was deleted shows here."""
+    found = []
+    for table, pk in pks.items():
+        after = None
+        while ids := unrecorded(table, pk, after=after, limit=BATCH):
+            after = ids[-1]
+            found += [Break(UNRECORDED, table, row_id) for row_id in ids]
+    return found
+
+
+def _check_checkpoints():
+    """Each checkpoint names the hash of the one before it (the first names
+    the genesis), in the order of the links they removed."""
+    found = []
+    checkpoints = list(AuditCheckpoint.objects.order_by("last_seq", "id"))
+    rows = read_rows(CHECKPOINT_TABLE, "id", [c.pk for c in checkpoints])
+    previous, previous_seq = GENESIS, 0
+    for checkpoint in checkpoints:
+        if checkpoint.previous_hash != previous or checkpoint.last_seq <= previous_seq:
+            found.append(Break(CHECKPOINT_ALTERED, CHECKPOINT_TABLE, checkpoint.pk))
+        previous = digest(rows[checkpoint.pk])
+        previous_seq = checkpoint.last_seq
+    return found

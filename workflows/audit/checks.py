@@ -11,7 +11,7 @@ EXEMPT = {
     "admin.LogEntry": "Django admin's own log of admin actions",
     "workflows.FeedRecord": "departmental rows, never changed after import; "
     "the batch is audited",
-    "workflows.AuditSeal": "the hash chain that protects the history",
+    "workflows.AuditRowHash": "the hash chain that protects the history",
     "workflows.AuditCheckpoint": "the retention record of the chain",
     "viewflow.Task.previous": "the flow-graph link written once when a task is created",
     "axes.AccessAttempt": "django-axes' failure counters, rewritten with SQL "

@@ -7,7 +7,7 @@ at a page) next to simple-history's user, date, type and reason.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.manager import HistoryDescriptor
+from simple_history.manager import HistoryDescriptor, HistoryManager
 from simple_history.models import HistoricalRecords
 
 
@@ -32,7 +32,56 @@ class CachedHistoryDescriptor(HistoryDescriptor):
         return manager_class(self.model, instance)
 
 
+class AuditedHistoryManager(HistoryManager):
+    """simple-history's bulk writer (``bulk_create_with_history``,
+    ``bulk_update_with_history``, the backfill) writes history rows without
+    the signals a single save sends: write the many-to-many rows a save would
+    keep with each, and record every row's hash, here."""
+
+    def bulk_history_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        rows = super().bulk_history_create(objs, *args, **kwargs)
+        if rows:
+            keep_bulk_rows(self.model, rows, objs)
+        return rows
+
+
+def keep_bulk_rows(history_model, rows, instances):
+    """After history rows were written in bulk: their many-to-many rows (the
+    links of each instance now, as a save would keep them), and the hashes."""
+    from .record import record_instances
+
+    if any(row.pk is None for row in rows):
+        raise RuntimeError("bulk history rows came back without their ids")
+    record_instances(history_model, rows)
+    by_pk = {instance.pk: instance for instance in instances}
+    object_pk = history_model.instance_type._meta.pk.attname
+    for field in getattr(history_model, "_history_m2m_fields", []):
+        m2m_history = vars(history_model)[field.name].model
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        names = [f.attname for f in through._meta.concrete_fields]
+        links = {}
+        for link in through._base_manager.filter(**{f"{source}__in": list(by_pk)}):
+            links.setdefault(getattr(link, source), []).append(link)
+        copies = [
+            m2m_history(history_id=row.pk, **{n: getattr(link, n) for n in names})
+            for row in rows
+            if row.history_type != "-"
+            for link in links.get(getattr(row, object_pk), [])
+        ]
+        if copies:
+            record_instances(m2m_history, m2m_history.objects.bulk_create(copies))
+
+
 class AuditedRecords(HistoricalRecords):
+    """``HistoricalRecords`` with the cached descriptor and the bulk writer
+    that records hashes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", AuditedHistoryManager)
+        super().__init__(*args, **kwargs)
+
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         descriptor = sender.__dict__.get(self.manager_name)

@@ -6,10 +6,11 @@ process and task rows (status, owner, assignment), users, groups,
 permissions, guardian's generic grants, second-factor devices and the login
 logs of django-axes.
 
-``AuditSeal`` chains a hash of every history row (and every sensitive-access
-row) in the order sealed; ``manage.py verify_audit`` recomputes it and reports
-the first broken link. The seal tables are the tamper evidence of the history
-and keep no history themselves.
+``AuditRowHash`` holds the hash of every audit row (history rows,
+sensitive-access rows, retention checkpoints), recorded when the row is
+written and chained by the sealer; ``AuditCheckpoint`` records each removal
+under retention. ``manage.py verify_audit`` checks them (docs/audit.md). The
+chain is the tamper evidence of the history and keeps no history itself.
 """
 
 from axes.models import AccessFailureLog, AccessLog
@@ -59,34 +60,58 @@ for _model, _app, _options in THIRD_PARTY:
         )
 
 
-class AuditSeal(models.Model):
-    """One link of the chain: a history row's hash, chained to the previous."""
+class AuditRowHash(models.Model):
+    """The hash of one audit row, recorded in the transaction that wrote the
+    row; once sealed, one link of the chain.
 
-    seq = models.BigAutoField(primary_key=True)
+    An audit row is a history row (of any history table), a sensitive-access
+    row or a retention checkpoint. Recording takes no lock and reads no chain
+    head, so writes never wait on each other here; the sealer later gives
+    each recorded hash its place (``seq``) and chains it to the previous link
+    (``chain_hash``).
+    """
+
     table = models.CharField(_("表"), max_length=80)
     row_id = models.BigIntegerField(_("记录"))
     row_hash = models.CharField(_("记录散列"), max_length=64)
-    chain_hash = models.CharField(_("链散列"), max_length=64)
-    sealed_at = models.DateTimeField(_("封存时间"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)
+    chain_hash = models.CharField(_("链散列"), max_length=64, blank=True, default="")
+    sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("审计链")
         verbose_name_plural = _("审计链")
         constraints = [
-            models.UniqueConstraint(fields=["table", "row_id"], name="one_seal_per_row")
+            models.UniqueConstraint(fields=["table", "row_id"], name="one_hash_per_row")
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(seq__isnull=True),
+                name="audit_rowhash_unsealed",
+            )
         ]
 
     def __str__(self):
-        return f"#{self.seq} {self.table}:{self.row_id}"
+        return f"#{self.seq or '-'} {self.table}:{self.row_id}"
 
 
 class AuditCheckpoint(models.Model):
-    """Where the chain starts after old records were removed under retention."""
+    """A removal of old records under retention; itself a link of the chain.
+
+    The chain continues after the removed links from ``last_chain_hash``.
+    Each checkpoint also names the hash of the one before it
+    (``previous_hash``), so none can be dropped, altered or slipped in
+    between; the latest one is attested in the head log by ``purge_audit``.
+    """
 
     purged_before = models.DateField(_("清理早于"))
     last_seq = models.BigIntegerField(_("最后一环"))
     last_chain_hash = models.CharField(_("最后一环散列"), max_length=64)
+    previous_hash = models.CharField(_("上一清理记录散列"), max_length=64)
     rows_removed = models.PositiveIntegerField(_("清理记录数"))
+    rows_kept = models.PositiveIntegerField(_("保留的最新历史记录数"), default=0)
     reason = models.TextField(_("理由"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,12 +5,16 @@ import datetime
 import pathlib
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.signals import pre_migrate
 
+from workflows.audit.chain import check_chain
 from workflows.audit.context import acting
 from workflows.audit.history import bulk_create, bulk_update
+from workflows.audit.live import CHANGED, DELETED, NO_HISTORY, check_all, check_model
 from workflows.clock.models import CalendarDay
 from workflows.dibao.models import Notice
 
@@ -51,6 +55,9 @@ def test_bulk_helpers_write_history_attributed_to_the_job(cast):
         ("import:calendar", cast.district_supervisor.pk)
     }
     assert {r.history_change_reason for r in rows} == {"批量导入", "批量更正"}
+    # each row written in bulk is hashed at once, and equals its live row
+    assert check_chain() == []
+    assert list(check_model(CalendarDay)) == []
 
 
 def test_rows_made_by_migrations_have_history():
@@ -63,25 +70,81 @@ def test_rows_made_by_migrations_have_history():
     )
 
 
-def test_a_row_written_by_sql_is_caught_by_the_backfill(capsys):
+def test_rows_written_by_sql_are_caught_and_the_backfill_records_them(capsys):
+    """An operator's direct SQL fix shows in verify_audit; backfill_history is
+    the explicit, attributed acceptance of the rows as they are."""
+    fixed = CalendarDay.objects.order_by("date").first()
+    gone = CalendarDay.objects.order_by("date").last()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO workflows_calendarday (date, is_workday, name, source)"
             " VALUES (%s, %s, %s, %s)",
             ["2032-02-02", False, "运维补录", "admin"],
         )
+        cursor.execute(
+            "UPDATE workflows_calendarday SET name = %s WHERE id = %s",
+            ["运维更正", fixed.pk],
+        )
+        cursor.execute("DELETE FROM workflows_calendarday WHERE id = %s", [gone.pk])
+        cursor.execute(
+            "INSERT INTO auth_user (password, is_superuser, username, first_name,"
+            " last_name, email, is_staff, is_active, date_joined)"
+            " VALUES ('', %s, 'sqluser', '', '', '', %s, %s, %s)",
+            [False, False, True, "2030-01-01 00:00:00"],
+        )
+        cursor.execute(
+            "INSERT INTO auth_user_groups (user_id, group_id)"
+            " SELECT id, %s FROM auth_user WHERE username = 'sqluser'",
+            [Group.objects.order_by("pk").first().pk],
+        )
     day = CalendarDay.objects.get(date=datetime.date(2032, 2, 2))
-    assert not day.history.exists()
+    found = {(m.model, m.pk, m.problem) for m in check_all()}
+    user = User.objects.get(username="sqluser")
+    assert found == {
+        ("workflows.CalendarDay", day.pk, NO_HISTORY),
+        ("workflows.CalendarDay", fixed.pk, CHANGED),
+        ("workflows.CalendarDay", gone.pk, DELETED),
+        ("auth.User", user.pk, NO_HISTORY),
+    }
     call_command("backfill_history", reason="运维直接写库后补记")
+    assert "4 history rows written" in capsys.readouterr().out
     row = day.history.get()
     assert (row.history_type, row.history_job, row.history_change_reason) == (
         "+",
         "backfill_history",
         "运维直接写库后补记",
     )
-    assert "1 history rows written" in capsys.readouterr().out
+    assert fixed.history.latest("history_id").history_type == "~"
+    assert (
+        CalendarDay.history.filter(id=gone.pk).latest("history_id").history_type == "-"
+    )
+    # the user's '+' row keeps its group, as a save would
+    assert user.history.get().groups.count() == 1
+    assert list(check_all()) == [] and check_chain() == []
     call_command("backfill_history", reason="再次运行")
     assert "0 history rows written" in capsys.readouterr().out
+
+
+def test_a_migration_gets_history_for_its_changes_but_hides_no_tampering():
+    """Rows a migration changes get a '~' row (job ``migrate``); a change
+    made before it, without history, is left for verify_audit to report."""
+    tampered, migrated = CalendarDay.objects.order_by("date")[:2]
+    CalendarDay.objects.filter(pk=tampered.pk).update(name="篡改")
+
+    def data_migration(**kwargs):  # runs after the audit's own pre_migrate step
+        CalendarDay.objects.filter(pk=migrated.pk).update(name="迁移改名")
+
+    workflows = apps.get_app_config("workflows")
+    pre_migrate.connect(
+        data_migration, sender=workflows, dispatch_uid="test-data-migration"
+    )
+    try:
+        call_command("migrate", verbosity=0)
+    finally:
+        pre_migrate.disconnect(sender=workflows, dispatch_uid="test-data-migration")
+    row = migrated.history.latest("history_id")
+    assert (row.history_type, row.history_job, row.name) == ("~", "migrate", "迁移改名")
+    assert [(m.pk, m.problem) for m in check_all()] == [(tampered.pk, CHANGED)]
 
 
 def test_the_notice_timer_ends_notices_with_history(cast):
@@ -100,7 +163,15 @@ def test_the_notice_timer_ends_notices_with_history(cast):
 def test_no_unaudited_bulk_writes_in_the_code():
     """``QuerySet.update``, ``bulk_create`` and ``bulk_update`` write no
     history: app code must use ``workflows.audit.history`` or save()."""
-    allowed = {"workflows/audit/chain.py"}  # the chain's own (exempt) table
+    # the audit trail's own writes: the chain's table, and history rows that
+    # these modules write in bulk and record themselves
+    allowed = {
+        "workflows/audit/backfill.py",
+        "workflows/audit/chain.py",
+        "workflows/audit/history.py",
+        "workflows/audit/record.py",
+        "workflows/audit/retention.py",
+    }
     found = []
     for package in ("roles", "workflows"):
         for path in (ROOT / package).rglob("*.py"):

@@ -126,7 +126,7 @@ def test_not_even_a_superuser_can_edit_history_through_a_page(admin_user):
         model._meta.label
         for model in admin.site._registry
         if model._meta.object_name.startswith("Historical")
-        or model._meta.label in {"workflows.AuditSeal", "workflows.AuditCheckpoint"}
+        or model._meta.label in {"workflows.AuditRowHash", "workflows.AuditCheckpoint"}
         and admin.site._registry[model].has_change_permission(_request(admin_user))
     ]
     assert editable == []

@@ -17,10 +17,10 @@ from tests.factories import (
     apply_post_data,
     login_with_second_factor,
     member_row,
+    set_policy,
 )
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
-from workflows.standards.models import DistrictPolicy
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 TODAY = timezone.localdate
@@ -146,7 +146,7 @@ def cast(staff):
 def make_cast(staff):
     """The ``cast`` fixture's people; ``staff(role, region_code)`` makes each."""
     # Deterministic review: no random spot check unless a test asks for one.
-    DistrictPolicy.objects.filter(district__code=DISTRICT).update(spot_check_ratio=0)
+    set_policy(DISTRICT, spot_check_ratio=0)
     return Cast(
         caseworker=staff("town_caseworker", TOWN),
         caseworker2=staff("town_caseworker", TOWN),

@@ -8,10 +8,9 @@ from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.factories import member_row
+from tests.factories import member_row, set_policy
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application, RosterEntry
-from workflows.standards.models import DistrictPolicy
 
 from .desk import (
     Desk,
@@ -323,9 +322,7 @@ def test_single_person_inclusion_in_a_marginal_household(cast):
 
 def test_delegated_district_confirms_at_the_town_within_20_days(cast, staff):
     town_supervisor = staff("town_supervisor", "370402106")
-    DistrictPolicy.objects.filter(district__code="370402").update(
-        confirmation_delegated=True
-    )
+    set_policy("370402", confirmation_delegated=True)
     case = submit(Desk(cast.caseworker), cast)
     accept(cast, case)
     case.refresh_from_db()
@@ -346,7 +343,7 @@ def test_delegated_district_confirms_at_the_town_within_20_days(cast, staff):
 
 
 def test_spot_check_drawn_makes_the_home_visit_mandatory(cast):
-    DistrictPolicy.objects.filter(district__code="370402").update(spot_check_ratio=1)
+    set_policy("370402", spot_check_ratio=1)
     case = submit(Desk(cast.caseworker), cast)
     accept(cast, case)
     investigate(cast, case)

@@ -9,13 +9,12 @@ import pytest
 from django.utils import timezone
 
 from roles.models import Region
-from tests.factories import StaffFactory, apply_post_data, member_row
+from tests.factories import StaffFactory, apply_post_data, member_row, set_policy
 from workflows.dibao.flows import DibaoFlow
 from workflows.escalation.flows import EscalationFlow
 from workflows.escalation.models import Escalation, MemberUnit
 from workflows.hotline.flows import HotlineFlow
 from workflows.hotline.models import Call
-from workflows.standards.models import DistrictPolicy
 
 from ..dibao.desk import OPEN, Desk, _errors, formset_data, income_type, task_url
 
@@ -55,9 +54,7 @@ class People:
 
 @pytest.fixture
 def people(staff):
-    DistrictPolicy.objects.filter(district__code=DISTRICT).update(
-        spot_check_ratio=0, escalation_quorum=5
-    )
+    set_policy(DISTRICT, spot_check_ratio=0, escalation_quorum=5)
     units = {}
     for unit in MemberUnit.objects.filter(district__code=DISTRICT):
         user = StaffFactory()

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.factories import set_policy
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
 from workflows.escalation import services
@@ -386,13 +387,9 @@ def test_an_absent_unit_gets_no_measure(people):
 
 
 def test_without_a_district_policy_the_pages_say_so_instead_of_failing(people):
-    from workflows.standards.models import DistrictPolicy
-
     p = people
     case, esc = escalated(p)
-    DistrictPolicy.objects.filter(district__code=DISTRICT).update(
-        valid_to=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    set_policy(DISTRICT, valid_to=timezone.localdate() - datetime.timedelta(days=1))
     task = open_task(esc, EscalationFlow.prepare)
     desk = Desk(p.reviewer)
     desk.post(task_url(task, "assign"))

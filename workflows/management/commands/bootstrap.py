@@ -3,7 +3,9 @@ import json
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
+from workflows.audit import headlog
 from workflows.demo import DEMO
 
 
@@ -15,6 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_demo=False, **options):
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
+        if "django_migrations" not in connection.introspection.table_names():
+            # a new database: the head log left by an earlier one is not its own
+            old = headlog.set_aside()
+            if old is not None:
+                self.stdout.write(f"New database: the old audit head log is now {old}")
         call_command("migrate", verbosity=0)
         call_command("load_reference")
         if no_demo:

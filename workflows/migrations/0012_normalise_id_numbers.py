@@ -20,7 +20,7 @@ from workflows.registry.collisions import normalise_stored_numbers
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0010_security_review'),
+        ('workflows', '0011_audit_row_hashes'),
     ]
 
     operations = [
