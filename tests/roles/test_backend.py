@@ -79,3 +79,35 @@ def test_region_paths_are_materialized():
     assert village.path == "370400/370402/370402106/370402106201/"
     assert village.district.code == "370402" and village.town.code == "370402106"
     assert village.full_name == "枣庄市市中区孟庄镇龚庄村"
+
+
+def test_a_release_adds_and_removes_permissions_once_and_keeps_later_edits():
+    """Roles that exist before an upgrade get the release's changes once (in
+    the role's history): hotline operators lose the 低保 file, caseworkers
+    gain visits; an administrator's later edit is not undone by a reload."""
+    from django.contrib.auth.models import Permission
+
+    from roles.models import Role
+    from roles.reference import load_roles
+
+    operator = Role.objects.get(code="hotline_operator")
+    view_file = Permission.objects.get(codename="view_application")
+    operator._change_reason = "模拟升级前的角色"
+    operator.permissions.add(view_file)  # as before the release
+    operator.seeded_releases = [
+        r for r in operator.seeded_releases if r != "2026-12-security"
+    ]
+    operator.save()
+    load_roles()
+    operator.refresh_from_db()
+    assert view_file not in operator.permissions.all()
+    assert "2026-12-security" in operator.seeded_releases
+    assert "系统升级调整权限（2026-12-security）" in set(
+        operator.history.values_list("history_change_reason", flat=True)
+    )
+    operator._change_reason = "管理员决定热线受理员可查阅低保案卷"
+    operator.permissions.add(view_file)  # an administrator decides otherwise
+    load_roles()
+    assert view_file in Role.objects.get(code="hotline_operator").permissions.all()
+    caseworker = Role.objects.get(code="town_caseworker")
+    assert caseworker.permissions.filter(codename="visit_case").exists()
