@@ -146,7 +146,7 @@ class LockoutAdmin(SuperuserActionsMixin, ReadOnlyHistoryAdmin):
         "ip_address",
         "failures",
         "until",
-        "status",
+        "state",
         "released_by",
         "release_reason",
     )
@@ -154,6 +154,10 @@ class LockoutAdmin(SuperuserActionsMixin, ReadOnlyHistoryAdmin):
     search_fields = ("username", "ip_address", "user__first_name")
     date_hierarchy = "locked_at"
     actions = ["release"]
+
+    @admin.display(description=gettext_lazy("状态"))
+    def state(self, lockout):
+        return lockout.status
 
     @admin.action(description=gettext_lazy("解除所选锁定"), permissions=["superuser"])
     def release(self, request, queryset):
@@ -177,11 +181,37 @@ if admin.site.is_registered(TOTPDevice):
 
 @admin.register(TOTPDevice)
 class SecondFactorAdmin(SuperuserActionsMixin, ReadOnlyHistoryAdmin):
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    # django-otp's fields carry English names only: label them here
+    list_display = ("person", "device", "bound", "created", "last_used")
     list_filter = ("confirmed",)
     search_fields = ("user__username", "user__first_name")
-    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = ("person", "device", "bound", "created", "last_used")
+    readonly_fields = fields
     actions = ["reset"]
+
+    @admin.display(description=gettext_lazy("人员"))
+    def person(self, device):
+        return device.user.get_full_name() or device.user.username
+
+    @admin.display(description=gettext_lazy("设备名称"))
+    def device(self, device):
+        return device.name
+
+    @admin.display(description=gettext_lazy("已绑定"), boolean=True)
+    def bound(self, device):
+        return device.confirmed
+
+    @admin.display(description=gettext_lazy("绑定时间"))
+    def created(self, device):
+        return device.created_at
+
+    @admin.display(description=gettext_lazy("最近使用"))
+    def last_used(self, device):
+        return device.last_used_at
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("动态口令（第二重验证）"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.action(
         description=gettext_lazy("重置所选动态口令（手机遗失或更换）"),
