@@ -32,3 +32,20 @@ def _urls_loaded():
 def _audit_head_log(settings, tmp_path):
     """Each test its own head log: the chain it builds is rolled back after it."""
     settings.AUDIT_HEAD_LOG = tmp_path / "audit-heads.log"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """A transactional test (races, concurrent submissions, the browser)
+    commits its data and empties every table when it ends, the session's
+    reference data included; pytest-django runs these tests last, so each
+    loads the reference data (idempotent) for itself."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        call_command("load_reference", verbosity=0)

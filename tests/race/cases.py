@@ -39,7 +39,8 @@ def make_crew(cast, staff):
         "caseworker": cast.caseworker,
         "caseworker_tab2": cast.caseworker,
         "caseworker2": cast.caseworker2,
-        "supervisor": cast.town_supervisor,
+        # the district may move the district's steps too (the grant map)
+        "supervisor": cast.district_supervisor,
         "reviewer": cast.reviewer,
         "reviewer2": reviewer2,
     }

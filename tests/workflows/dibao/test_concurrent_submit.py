@@ -14,7 +14,6 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import connection
 
 from roles.models import Region
@@ -30,17 +29,7 @@ pytestmark = [
         reason="SQLite serialises writers: two submissions cannot race there",
     ),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data_afterwards"),
 ]
-
-
-@pytest.fixture(scope="module")
-def reference_data_afterwards(django_db_blocker):
-    """A transactional test empties every table when it ends; the tests after
-    it expect the session's reference data, so it is loaded again."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
 
 
 def application_of(row, region):
