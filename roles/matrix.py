@@ -57,9 +57,8 @@ ROLE_PERMISSIONS = {
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
-        "workflows.manage_application",
-        "workflows.manage_call",
-        "workflows.manage_escalation",
+        "workflows.manage_case",
+        "workflows.grant_case",
         "workflows.refer_escalation",
         "workflows.handle_locally_escalation",
         "workflows.confirm_delegated_application",
@@ -79,30 +78,28 @@ ROLE_PERMISSIONS = {
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
-        "workflows.manage_application",
+        "workflows.manage_case",
+        "workflows.grant_case",
         "workflows.cancel_case",
+        "workflows.audit_case",
         "workflows.decide_application",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
-        "workflows.audit_application",
-        "workflows.manage_call",
-        "workflows.manage_escalation",
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
         "workflows.view_common_problems",
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
-        "workflows.manage_application",
+        "workflows.manage_case",
+        "workflows.grant_case",
+        "workflows.audit_case",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
-        "workflows.audit_application",
-        "workflows.manage_call",
-        "workflows.manage_escalation",
         "workflows.view_common_problems",
         "workflows.merge_member",
     ],
-    C.AUDITOR: VIEW + ["workflows.audit_application"],
+    C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
     # 低保 or escalation files (what a call led to shows on the call's page,
     # by number and stage). docs/security.md.

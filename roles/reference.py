@@ -13,13 +13,19 @@ from .models import Region, Role
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
 
-def permissions_named(names):
+def permissions_named(names, missing_ok=False):
+    """``Permission`` rows by ``app.codename``; with ``missing_ok``, names no
+    longer defined (a permission a release retires) are skipped."""
     perms = []
     for name in names:
         app_label, codename = name.split(".")
-        perms.append(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+        row = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if row is None and not missing_ok:
+            raise Permission.DoesNotExist(name)
+        if row is not None:
+            perms.append(row)
     return perms
 
 
@@ -67,10 +73,18 @@ def load_roles(reset_permissions=False):
                 if release in role.seeded_releases:
                     continue
                 role._change_reason = f"系统升级调整权限（{release}）"
-                added = changes.get("add", {}).get(code, [])
-                removed = changes.get("remove", {}).get(code, [])
+                added = list(changes.get("add", {}).get(code, []))
+                removed = list(changes.get("remove", {}).get(code, []))
+                held = {
+                    f"{p.content_type.app_label}.{p.codename}"
+                    for p in role.permissions.select_related("content_type")
+                }
+                for old, new in changes.get("replace", {}).items():
+                    if old in held:
+                        added += new
+                        removed.append(old)
                 role.permissions.add(*permissions_named(added))
-                role.permissions.remove(*permissions_named(removed))
+                role.permissions.remove(*permissions_named(removed, missing_ok=True))
                 role.seeded_releases = [*role.seeded_releases, release]
                 role.save(update_fields=["seeded_releases"])
         created += was_created

@@ -10,13 +10,17 @@ from viewflow.workflow.status import STATUS
 from .models import Absence, CaseGrant
 from .scope import user_posts
 
-MANAGE = "workflows.manage_application"
-# joins for ``case.subject`` (the person a case is about, whatever its kind)
-CASE_SUBJECT = (
-    "process__case__application__applicant",
-    "process__case__call",
-    "process__case__escalation",
-)
+MANAGE = "workflows.manage_case"
+
+
+def case_subject_joins():
+    """Joins for ``case.subject`` (the person a case is about, whatever its
+    kind), from a task."""
+    from workflows.core.programmes import subject_joins
+
+    return subject_joins("process__case__")
+
+
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
 
 
@@ -102,7 +106,7 @@ def workload(manager, soon_until):
 
 def open_tasks_of(manager, person=None):
     tasks = managed_tasks(manager).select_related(
-        *CASE_SUBJECT,
+        *case_subject_joins(),
         "process__case__region__parent",
         "owner",
     )

@@ -29,7 +29,8 @@ from .models import Absence, CaseGrant, CaseGroupGrant, Reassignment
 from .scope import clear_scope_cache, user_posts
 from .selectors_work import open_tasks_of
 
-MANAGE = "workflows.manage_application"
+MANAGE = "workflows.manage_case"
+GRANT = "workflows.grant_case"
 MOVABLE = [STATUS.NEW, STATUS.ASSIGNED]
 
 
@@ -45,6 +46,10 @@ def _case(task):
 
 def may_manage(user, case):
     return user.has_perm(MANAGE, case)
+
+
+def may_grant(user, case):
+    return user.has_perm(GRANT, case)
 
 
 # --- who may do a task --------------------------------------------------------
@@ -172,7 +177,7 @@ def grant_create(*, case, user, perms, by, reason, expires_on=None):
     map allows (``roles.grants``): all or nothing, each refusal with why."""
     reason = _require_reason(reason)
     case = case.coerced
-    if not (by.is_superuser or may_manage(by, case)):
+    if not (by.is_superuser or may_grant(by, case)):
         raise PermissionDenied(_("您只能为本辖区内的案件授权。"))
     if not perms:
         raise ValidationError({"perms": _("请至少选择一项权限。")})
@@ -209,7 +214,7 @@ def _permission(name):
 @transaction.atomic
 def grant_revoke(*, grant, by, reason):
     reason = _require_reason(reason)
-    if not (by.is_superuser or may_manage(by, grant.content_object)):
+    if not (by.is_superuser or may_grant(by, grant.content_object)):
         raise PermissionDenied(_("您只能撤销本辖区内案件的授权。"))
     grant._change_reason = reason
     grant._history_user = by

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from project.edge import parse_id, safe_target
 from workflows.clock.services import add_working_days
+from workflows.core.edge import parse_id, safe_target
 from workflows.core.fields import TEXT_MAX
 from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
@@ -89,7 +89,7 @@ def _selected_tasks(request, ids):
     tasks = list(
         work.managed_tasks(request.user)
         .filter(pk__in=ids)
-        .select_related(*work.CASE_SUBJECT, "owner")
+        .select_related(*work.case_subject_joins(), "owner")
     )
     if len(tasks) != len(ids):
         raise Http404
@@ -304,9 +304,7 @@ class GrantForm(forms.Form):
         if (
             case is None
             or case.number != value.upper()
-            or not (
-                self.manager.is_superuser or services.may_manage(self.manager, case)
-            )
+            or not (self.manager.is_superuser or services.may_grant(self.manager, case))
         ):
             raise ValidationError(_("在您的辖区内没有这个案件。"))
         return case

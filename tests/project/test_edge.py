@@ -10,7 +10,6 @@ from django.test import override_settings
 from django.urls import reverse
 from viewflow.workflow.status import PROCESS
 
-from project.edge import parse_id, safe_target
 from roles.middleware import CASE_KEYS
 from tests.factories import OTHER_DISTRICT_VILLAGE, apply_post_data, member_row
 from tests.workflows.dibao.desk import (
@@ -21,6 +20,7 @@ from tests.workflows.dibao.desk import (
     submit,
     task_url,
 )
+from workflows.core.edge import parse_id, safe_target
 from workflows.core.fields import TEXT_MAX
 from workflows.core.models import SensitiveAccess
 from workflows.dibao.flows import DibaoFlow

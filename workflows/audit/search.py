@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 
 from roles.selectors import cases_visible_to
 
+from ..core.programmes import audit_records, case_models
 from .timeline import (
-    CASE_KINDS,
     Event,
     Kind,
     access_event,
-    case_records,
     grant_event,
     grant_histories,
     history_events,
@@ -47,8 +46,8 @@ def _period(qs, filters, field):
 
 def searchable_models():
     """(label, model) of the records the search covers."""
-    cases = [(f"workflows.{n}", apps.get_model("workflows", n)) for n in CASE_KINDS]
-    records = [(label, model) for label, model, _lookup in case_records()]
+    cases = [(m._meta.label, m) for m in case_models()]
+    records = [(label, model) for label, model, _lookup in audit_records()]
     registry = ["Household", "Member", "IncomeItem", "Asset"]
     seen, result = set(), []
     for label, model in [
@@ -66,7 +65,7 @@ def _record_links(case_ids):
     """Per record model, the rows that belong to the given cases (a record of
     two kinds of case — a decision resting on an escalation — matches both)."""
     links = {}
-    for label, _model, lookup in case_records():
+    for label, _model, lookup in audit_records():
         q = Q(**{f"{lookup}__in": case_ids})
         links[label] = links[label] | q if label in links else q
     return links
@@ -92,7 +91,7 @@ def search(user, filters: Filters):
             if filters.model and filters.model != label:
                 continue
             link = {
-                **{f"workflows.{n}": Q(id__in=case_ids) for n in CASE_KINDS},
+                **{m._meta.label: Q(id__in=case_ids) for m in case_models()},
                 **_record_links(case_ids),
                 "workflows.Household": Q(id__in=households),
                 "workflows.Member": Q(household_id__in=households),

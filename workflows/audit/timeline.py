@@ -154,43 +154,12 @@ def history_events(history_model, rows, label, record_of=None):
     return events
 
 
-CASE_RECORDS = [
-    "HomeVisit",
-    "NeighbourVisit",
-    "CrossCheckReport",
-    "Assessment",
-    "Opinion",
-    "Notice",
-    "Objection",
-    "Review",
-    "Decision",
-    "RosterEntry",
-]
-
-
-# The records of each kind of case: (model, lookup from the record to the case).
-CASE_KINDS = {
-    "Application": [(name, "application_id") for name in CASE_RECORDS],
-    "Call": [],
-    "Escalation": [
-        ("UnitStatement", "escalation_id"),
-        ("Meeting", "escalation_id"),
-        ("Vote", "meeting__escalation_id"),
-        ("Measure", "escalation_id"),
-        ("Decision", "escalation_id"),  # a 低保 decision that rests on it
-    ],
-}
-
-
-def case_records():
-    """``(label, model, lookup)`` of every record hanging off a case."""
-    seen = []
-    for records in CASE_KINDS.values():
-        for name, lookup in records:
-            seen.append(
-                (f"workflows.{name}", apps.get_model("workflows", name), lookup)
-            )
-    return seen
+def _records_of(case_model):
+    """``(label, model, lookup)`` of the records ``case_model`` declares."""
+    return [
+        (label, apps.get_model(label), lookup)
+        for label, lookup in case_model.AUDIT_RECORDS
+    ]
 
 
 def _hist(model_name, app="workflows"):
@@ -218,8 +187,7 @@ def case_timeline(case):
         str(case_model._meta.verbose_name),
         record_of=lambda r: case.number,
     )
-    for name, lookup in CASE_KINDS.get(case_model.__name__, []):
-        model = apps.get_model("workflows", name)
+    for _label, model, lookup in _records_of(case_model):
         rows = (
             model.history.filter(**{lookup: case.pk})
             .select_related("history_user")

@@ -21,7 +21,7 @@ from ..core.widgets import DateInput
 from . import search as audit_search
 from .timeline import KIND_LABELS, case_timeline
 
-AUDIT = "workflows.audit_application"
+AUDIT = "workflows.audit_case"
 PAGE_SIZE = 50
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", audit_search.to_csv),

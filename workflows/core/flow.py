@@ -28,6 +28,7 @@ from .services import assign_deadline
 from .task_state import closed_reason, queued_reason, taken_reason
 
 CANCEL = "workflows.cancel_case"
+MANAGE = "workflows.manage_case"
 
 
 def case_of(task):
@@ -64,7 +65,7 @@ class ScopedFlowMixin:
             # Viewflow asks this without an object for cancel/undo/revive
             # transitions; only a superuser may do those without a case check.
             return user.is_superuser
-        return user.has_perm(_perm(self, "manage"), obj)
+        return user.has_perm(MANAGE, obj)
 
     # Who may give whom which of this flow's powers on one case (grants,
     # reassignment, leave substitution, member units): ``roles.grants``.

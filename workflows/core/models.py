@@ -18,19 +18,24 @@ class CaseQuerySet(models.QuerySet):
 class Case(Process):
     """A case of any programme, scoped to the region of its household.
 
-    Each programme's case model (``Application`` for 低保, …) extends it, so
-    every task of every flow reaches its region through one join and one
-    selector scopes them all.
+    Each programme's case model (the 低保 application, a hotline call, an
+    escalation, …) extends it, so every task of every flow reaches its region
+    through one join and one selector scopes them all. The spine never names
+    a programme: each case model declares on the class what the shared pages
+    need (``workflows.core.programmes`` finds them all).
     """
 
-    class Kind(models.TextChoices):
-        DIBAO = "dibao", _("最低生活保障")
-        HOTLINE = "hotline", _("热线来电")
-        ESCALATION = "escalation", _("提级复审（一事一议）")
+    # --- what each programme's case model declares -------------------------
+    KIND = ""  # stored in ``kind``: "dibao", "hotline", …
+    KIND_LABEL = ""  # shown to people: "最低生活保障", …
+    NUMBER_PREFIX = "CS"  # case numbers: "DB2026-000042"
+    SUBJECT_RELATED = ()  # joins ``subject`` needs in lists: ("applicant",)
+    # (model label, lookup to the case id) of the records the audit timeline
+    # of such a case reads besides the case itself, its tasks and household
+    AUDIT_RECORDS = ()
+    HOME_ORDER = 100  # the home page opens the first kind the user may see
 
-    NUMBER_PREFIX = {Kind.DIBAO: "DB", Kind.HOTLINE: "RX", Kind.ESCALATION: "YS"}
-
-    kind = models.CharField(_("业务类型"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("业务类型"), max_length=16, editable=False)
     region = models.ForeignKey(
         "roles.Region",
         verbose_name=_("所在村（社区）"),
@@ -54,21 +59,54 @@ class Case(Process):
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
         ordering = ["-created"]
+        # Permissions meaning "any case"; seeing a kind of case and its steps
+        # are each programme's own (view_application, view_call, …).
         permissions = [
-            # any kind of case: being one of the two people of a home visit
-            # (入户调查 / 入户核实) — town caseworkers and village coordinators
-            ("visit_case", _("参加入户调查核实")),
+            ("manage_case", _("管理案件（改派、退回、请假代理）")),
+            ("grant_case", _("为单个案件授权")),
+            ("audit_case", _("查看审计记录")),
             # cancelling a whole case (with a reason): the district
             ("cancel_case", _("撤销案件")),
+            # being one of the two people of a home visit (入户调查 / 入户核实):
+            # town caseworkers and village coordinators
+            ("visit_case", _("参加入户调查核实")),
         ]
 
     def __str__(self):
         return self.number
 
+    def save(self, *args, **kwargs):
+        if not self.kind:
+            self.kind = type(self).KIND
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The case's page in its programme's app."""
+        return self.flow_class.instance.reverse("process_detail", args=[self.pk])
+
+    @property
+    def programme(self):
+        """The case model of this case's kind (the class that declares it)."""
+        from .programmes import case_model
+
+        return case_model(self.kind) or type(self)
+
+    @property
+    def specific(self):
+        """This case as its programme's model (``Application``, ``Call``, …)."""
+        model = self.programme
+        if isinstance(self, model):
+            return self
+        return getattr(self, model._meta.model_name)
+
+    @property
+    def kind_label(self):
+        return self.programme.KIND_LABEL
+
     @property
     def number(self):
         """Human case number, e.g. ``DB2026-000042`` (derived from the id)."""
-        prefix = self.NUMBER_PREFIX.get(self.kind, "CS")
+        prefix = self.programme.NUMBER_PREFIX
         year = timezone.localtime(self.created).year if self.created else ""
         return f"{prefix}{year}-{self.pk:06d}" if self.pk else ""
 
@@ -78,17 +116,17 @@ class Case(Process):
 
     @property
     def subject(self):
-        """The person the case is about, whatever its kind (for lists that mix
-        kinds; select ``application__applicant``, ``call``, ``escalation``)."""
-        from django.core.exceptions import ObjectDoesNotExist
+        """The person the case is about, whatever its kind (lists that mix
+        kinds select ``programmes.subject_joins()``)."""
+        specific = self.specific
+        return "" if specific is self else specific.subject
 
-        for attr in ("application", "call", "escalation"):
-            try:
-                case = getattr(self, attr)
-            except ObjectDoesNotExist:
-                continue
-            return case.subject
-        return ""
+    def escalation_refusal(self):
+        """Why this case may not be raised to 提级复审 / 一事一议 (text), or
+        None. Programmes whose cases may be escalated override this."""
+        from django.utils.translation import gettext
+
+        return gettext("此类案件不能提请提级复审。")
 
 
 class TaskDeadline(models.Model):

@@ -14,10 +14,10 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.edge import SEARCH_MAX
 from roles.selectors import task_inbox, task_queue, tasks_visible_to
 
 from ..clock.services import add_working_days
+from .edge import SEARCH_MAX
 
 SOON_WORKING_DAYS = 2
 TASK_RELATED = (
@@ -200,7 +200,7 @@ def task_trail(case, user, timers=False):
         "tasks": tasks,
         "active_tasks": [t for t in tasks if t.status in open_statuses],
         "today": timezone.localdate(),
-        "can_audit": user.has_perm("workflows.audit_application", case),
+        "can_audit": user.has_perm("workflows.audit_case", case),
         "cancel_url": _cancel_url(case, user),
     }
 
@@ -216,13 +216,12 @@ def _cancel_url(case, user):
 
 
 def home(request):
-    """The front page: the inbox of the first application the user may use
+    """The front page: the inbox of the first kind of case the user may see
     (a member unit's staff, for instance, only see escalations)."""
-    from ..dibao.flows import DibaoFlow
-    from ..escalation.flows import EscalationFlow
-    from ..hotline.flows import HotlineFlow
+    from .flow import project_flows
 
-    for flow_class in (DibaoFlow, HotlineFlow, EscalationFlow):
+    flows = sorted(project_flows(), key=lambda f: f.process_class.HOME_ORDER)
+    for flow_class in flows:
         if flow_class.instance.has_view_permission(request.user):
             return HttpResponseRedirect(flow_class.instance.reverse("inbox"))
     return HttpResponseRedirect("/work/")

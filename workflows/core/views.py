@@ -152,11 +152,7 @@ class StartFormView(generic.FormView):
             self.started_message % {"number": self.case.number},
             fail_silently=True,
         )
-        return HttpResponseRedirect(
-            self.request.resolver_match.flow_viewset.reverse(
-                "process_detail", args=[self.case.pk]
-            )
-        )
+        return HttpResponseRedirect(self.case.get_absolute_url())
 
     def form_valid(self, form):
         return self.start(form) or self.form_invalid(form)
@@ -230,7 +226,7 @@ class CancelCaseView(generic.FormView):
         return super().get_context_data(case=self.case, **kwargs)
 
     def case_url(self):
-        return self.flow_class.instance.reverse("process_detail", args=[self.case.pk])
+        return self.case.get_absolute_url()
 
     def form_valid(self, form):
         from .services import case_cancel

@@ -67,7 +67,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
         GrantRule(perms=VIEW + TOWN_STEPS + DISTRICT_STEPS, by={R.DISTRICT_SUPERVISOR}),
         GrantRule(
-            perms=VIEW + ["workflows.audit_application"],
+            perms=VIEW + ["workflows.audit_case"],
             by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
             reach=ANYWHERE,
         ),

@@ -23,6 +23,27 @@ def record_label(record):
 class Application(Case):
     """A household's application for the minimum living guarantee (低保)."""
 
+    KIND = "dibao"
+    KIND_LABEL = _("最低生活保障")
+    NUMBER_PREFIX = "DB"
+    SUBJECT_RELATED = ("applicant",)
+    AUDIT_RECORDS = tuple(
+        (f"workflows.{name}", "application_id")
+        for name in (
+            "HomeVisit",
+            "NeighbourVisit",
+            "CrossCheckReport",
+            "Assessment",
+            "Opinion",
+            "Notice",
+            "Objection",
+            "Review",
+            "Decision",
+            "RosterEntry",
+        )
+    )
+    HOME_ORDER = 10
+
     class Channel(models.TextChoices):
         WINDOW = "window", _("本人到镇（街道）窗口申请")
         VILLAGE = "village", _("村（社区）协助申请")
@@ -127,8 +148,10 @@ class Application(Case):
     class Meta:
         verbose_name = _("低保申请")
         verbose_name_plural = _("低保申请")
-        # "manage" is viewflow's process-management permission, declared here
-        # so the migration state does not depend on the flow module's import.
+        # viewflow adds "manage" to a flow's process model when the flow class
+        # is built; declared here so the migration state never depends on
+        # whether the flow was imported. The project checks "manage any case"
+        # (workflows.manage_case) instead.
         default_permissions = ("add", "change", "delete", "view", "manage")
         permissions = [
             ("apply_application", _("提交低保申请（含代为申请）")),
@@ -146,7 +169,6 @@ class Application(Case):
             ("deliver_notice", _("送达不予批准通知")),
             ("extend_deadline", _("延长办理期限")),
             ("reveal_idnumber", _("查看完整身份证号码")),
-            ("audit_application", _("查看审计记录")),
         ]
 
     def clean(self):

@@ -198,7 +198,7 @@ def _case_for(request, process_pk, perm):
 
 
 def _case_url(request, case):
-    return request.resolver_match.flow_viewset.reverse("process_detail", args=[case.pk])
+    return case.get_absolute_url()
 
 
 class RevealIdView(generic.View):

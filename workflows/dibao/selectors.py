@@ -23,9 +23,7 @@ def case_link_for(user, case):
     if not cases_visible_to(user).filter(pk=case.pk).exists():
         return None
     try:
-        from .flows import DibaoFlow
-
-        return DibaoFlow.instance.reverse("process_detail", args=[case.pk])
+        return case.get_absolute_url()
     except NoReverseMatch:
         return None
 

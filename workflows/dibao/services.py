@@ -278,7 +278,6 @@ def application_submit(*, application: Application, user, data: ApplicationData)
             note=row.note,
         )
 
-    application.kind = Application.Kind.DIBAO
     application.region = data.region
     application.household = household
     application.applicant = members[data.members.index(heads[0])]

@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from project.edge import parse_id
+from workflows.core.edge import parse_id
 
 from ..core.views import StartFormView, TaskFormView
 from . import forms, income, services

@@ -92,6 +92,17 @@ class Escalation(Case):
     """A case raised for case-by-case decision, with its links to the cases
     it came from (their investigation file is read from them, not copied)."""
 
+    KIND = "escalation"
+    KIND_LABEL = _("提级复审（一事一议）")
+    NUMBER_PREFIX = "YS"
+    AUDIT_RECORDS = (
+        ("workflows.UnitStatement", "escalation_id"),
+        ("workflows.Meeting", "escalation_id"),
+        ("workflows.Vote", "meeting__escalation_id"),
+        ("workflows.Measure", "escalation_id"),
+    )
+    HOME_ORDER = 30
+
     class Level(models.TextChoices):
         TOWN = "town", _("镇（街道）个案处置")
         DISTRICT = "district", _("提级复审（区领导小组一事一议）")
@@ -168,6 +179,7 @@ class Escalation(Case):
     class Meta:
         verbose_name = _("提级复审")
         verbose_name_plural = _("提级复审")
+        # viewflow adds "manage" when the flow is built (see Application)
         default_permissions = ("add", "change", "delete", "view", "manage")
         permissions = [
             ("refer_escalation", _("提请提级复审或镇街个案处置")),

@@ -99,7 +99,6 @@ def escalation_refer(
     else:
         escalation.household = source_call.household
         escalation.subject_name = source_call.subject_name
-    escalation.kind = Escalation.Kind.ESCALATION
     escalation.region = source.region
     escalation.level = level
     escalation.source_application = source_application

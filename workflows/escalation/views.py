@@ -8,8 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from project.edge import parse_id
 from roles.selectors import cases_visible_to
+from workflows.core.edge import parse_id
 
 from ..core.views import StartFormView, TaskFormView
 from . import forms, services

@@ -18,6 +18,11 @@ User = settings.AUTH_USER_MODEL
 class Call(Case):
     """A call to the hotline, and what became of it."""
 
+    KIND = "hotline"
+    KIND_LABEL = _("热线来电")
+    NUMBER_PREFIX = "RX"
+    HOME_ORDER = 20
+
     class Line(models.TextChoices):
         NATIONAL = "12349", _("12349 民政服务热线")
         DISTRICT = "district", _("区（市）社会帮扶救助热线（如 6612349）")
@@ -152,6 +157,7 @@ class Call(Case):
     class Meta:
         verbose_name = _("热线来电")
         verbose_name_plural = _("热线来电")
+        # viewflow adds "manage" when the flow is built (see Application)
         default_permissions = ("add", "change", "delete", "view", "manage")
         permissions = [
             ("register_call", _("登记热线来电")),

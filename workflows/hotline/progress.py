@@ -69,7 +69,7 @@ def progress_of(case):
     stage = getattr(coerced, "get_stage_display", None)
     return {
         "number": case.number,
-        "kind": case.get_kind_display(),
+        "kind": case.kind_label,
         "town": case.region.parent.name if case.region.parent_id else "",
         "stage": stage() if stage else "",
         "steps": open_steps,

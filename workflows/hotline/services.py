@@ -21,7 +21,6 @@ def call_register(*, call: Call, user, region, **values):
         raise PermissionDenied(_("该村（社区）不在您受理热线的区域内。"))
     for name, value in values.items():
         setattr(call, name, value)
-    call.kind = Call.Kind.HOTLINE
     call.region = region
     call.registered_by = user
     call.opened_on = timezone.localdate()

@@ -16,7 +16,7 @@ def person(user):
 @register.filter
 def case_url(case):
     """The page of a case of any kind (its flow's case page)."""
-    return case.flow_class.instance.reverse("process_detail", args=[case.pk])
+    return case.get_absolute_url()
 
 
 @register.filter

@@ -62,7 +62,7 @@ def test_bulk_helpers_write_history_attributed_to_the_job(cast):
 
 def test_rows_made_by_migrations_have_history():
     # created by a data migration and by Django's post-migrate step
-    permission = Permission.objects.get(codename="audit_application")
+    permission = Permission.objects.get(codename="audit_case")
     first = permission.history.earliest("history_date")
     assert first.history_type == "+" and first.history_job == "migrate"
     assert (
