@@ -166,3 +166,17 @@ def task_inbox(user):
     return tasks_visible_to(user).filter(
         owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED]
     )
+
+
+AUDIT = "workflows.audit_case"
+
+
+def cases_auditable_by(user):
+    """Cases whose whole record the user may read: in the regions of posts
+    whose role audits, or granted the audit permission on that case (a grant
+    to view a case does not open its audit trail)."""
+    Case = apps.get_model("workflows", "Case")
+    qs = Case.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(region_q(user, AUDIT) | grant_q(user, AUDIT))

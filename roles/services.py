@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.core.locks import lock_tasks
+from workflows.core.locks import lock_cases, lock_tasks
 from workflows.core.task_state import closed_reason
 
 from .grants import (
@@ -213,12 +213,26 @@ def _permission(name):
 
 @transaction.atomic
 def grant_revoke(*, grant, by, reason):
+    """End a grant. Under the case's lock, the tasks of that case its holder
+    took and may no longer do go back to the queue (recorded, with the
+    reason), so no task is left with someone who cannot open it."""
     reason = _require_reason(reason)
-    if not (by.is_superuser or may_grant(by, grant.content_object)):
+    case = grant.content_object
+    if not (by.is_superuser or may_grant(by, case)):
         raise PermissionDenied(_("您只能撤销本辖区内案件的授权。"))
+    user = grant.user
+    lock_cases([case.pk])  # first: a take at this moment waits for the revoke
+    held = lock_tasks(
+        Task.objects.filter(process_id=case.pk, owner=user, status=STATUS.ASSIGNED)
+    )
     grant._change_reason = reason
     grant._history_user = by
     grant.delete()
+    clear_scope_cache(user)
+    why = _("撤销授权：%(why)s") % {"why": reason}
+    for task in held:
+        if task.owner_id == user.pk and refusal(user, task) is not None:
+            _move(task, None, by, why, Reassignment.Kind.UNASSIGN)
 
 
 @transaction.atomic

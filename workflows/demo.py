@@ -363,6 +363,9 @@ def drive(case, target):
     if target == "review":
         return
     approve = target in ("approved", "approved_single")  # else: a rejection
+    # whoever recorded the cross-check took part in the investigation and
+    # does not confirm the case (S1 Art 20): another reviewer of the district
+    reviewer = user_for(case, "district_reviewer", exclude=reviewer)
     step(
         case,
         DibaoFlow.review,

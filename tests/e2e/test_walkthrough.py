@@ -102,7 +102,8 @@ def test_new_application_to_approval_in_the_browser(live_server, browser):
     assert application.stage == "notice"
     fast_forward_notice(application)  # seven days pass
 
-    staff.login("szq_reviewer")
+    # whoever recorded the cross-check does not confirm (S1 Art 20)
+    staff.login("szq_confirmer")
     staff.open_task(case, "审核确认")
     page.check("input[name=conclusion][value=confirm]")
     page.fill("textarea[name=remarks]", "同意。")

@@ -58,6 +58,19 @@ def accepted_case(crew):
     """A new accepted one-person case in 龚庄村 (through the services the
     pages use): home and neighbour visits held by the caseworker, the
     cross-check in the district's queue."""
+    case = applied_case(crew)
+    run_task(
+        task=open_task(case, DibaoFlow.accept),
+        user=crew.caseworker,
+        step=lambda a: dibao.application_accept(
+            application=a.process, user=crew.caseworker
+        ),
+    )
+    return case
+
+
+def applied_case(crew):
+    """A new one-person application in 龚庄村, waiting for acceptance."""
     n = next(_households)
     born = datetime.date(1941, 1, 1) + datetime.timedelta(days=n)
     spec = {
@@ -81,15 +94,7 @@ def accepted_case(crew):
         "deductions": [],
         "assets": [],
     }
-    case = demo.apply(spec, {"caseworker": crew.caseworker})
-    run_task(
-        task=open_task(case, DibaoFlow.accept),
-        user=crew.caseworker,
-        step=lambda a: dibao.application_accept(
-            application=a.process, user=crew.caseworker
-        ),
-    )
-    return case
+    return demo.apply(spec, {"caseworker": crew.caseworker})
 
 
 # --- the requests each path sends ---------------------------------------------

@@ -268,7 +268,7 @@ def test_an_investigator_cannot_confirm_nor_be_made_to(cast, staff):
             "findings": "y",
         },
     )
-    Desk(cast.reviewer).complete(
+    Desk(cast.checker).complete(
         case,
         DibaoFlow.cross_check,
         {

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roles.selectors import cases_visible_to
+from roles.selectors import cases_auditable_by
 
 from ..core.programmes import audit_records, case_models
 from .timeline import (
@@ -79,7 +79,7 @@ def search(user, filters: Filters):
 
     from ..core.models import SensitiveAccess
 
-    cases = cases_visible_to(user)
+    cases = cases_auditable_by(user)
     if filters.region is not None:
         cases = cases.filter(region__path__startswith=filters.region.path)
     case_ids = cases.values("pk")

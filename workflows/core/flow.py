@@ -134,14 +134,20 @@ class ScopedNodeMixin:
     def can_view(self, user, task):
         return self.flow_class.instance.has_view_permission(user, case_of(task))
 
+    # Nobody cancels, undoes or revives one step of a case: that would skip a
+    # statutory step (a home visit, the cross-check) or reopen a decided case
+    # without the record saying why. A whole case is cancelled with a reason
+    # (``CancelCaseView``); work moves through the supervisors' workspace.
+    # viewflow's per-task pages therefore answer 403 to everyone.
+
     def can_cancel(self, user, task):
-        return self.flow_class.instance.has_manage_permission(user, case_of(task))
+        return False
 
     def can_undo(self, user, task):
-        return self.flow_class.instance.has_manage_permission(user, case_of(task))
+        return False
 
     def can_revive(self, user, task):
-        return self.flow_class.instance.has_manage_permission(user, case_of(task))
+        return False
 
 
 class View(ScopedNodeMixin, flow.View):
@@ -292,9 +298,9 @@ class View(ScopedNodeMixin, flow.View):
             return False
         if user is None or not user.is_authenticated:
             return False
-        if is_owner(task.owner, user):
-            return True
-        return self.flow_class.instance.has_manage_permission(user, case_of(task))
+        # the holder may give a task back; a supervisor moves someone else's
+        # task in the workspace, with a reason and under the grant map
+        return is_owner(task.owner, user)
 
 
 class Start(ScopedNodeMixin, flow.Start):

@@ -429,6 +429,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
             | Q(**{f"{application}home_visits__investigator_2": user})
             | Q(**{f"{application}home_visits__recorded_by": user})
             | Q(**{f"{application}neighbour_visits__recorded_by": user})
+            | Q(**{f"{application}crosscheck_reports__recorded_by": user})
         )
         confirmed = Q(**{f"{application}reviews__reviewed_by": user}) & Q(
             **{f"{application}town_confirms": False}

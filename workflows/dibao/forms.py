@@ -429,6 +429,15 @@ class MemberStatusForm(forms.ModelForm):
         ]
 
 
+class ExistingOnlyFormSet(forms.BaseModelFormSet):
+    """A formset over existing rows only: a crafted ``TOTAL_FORMS`` above the
+    rows shown builds no extra form (Django's ``edit_only`` still validates
+    one, and a new member's model checks then have no field to report on)."""
+
+    def total_form_count(self):
+        return self.initial_form_count()
+
+
 def economy_formsets(household, data=None):
     """Editable incomes, deductions, assets and member status of a household."""
     members = household.members.all()
@@ -451,9 +460,10 @@ def economy_formsets(household, data=None):
     asset_fs = forms.modelformset_factory(
         Asset, form=HouseholdAssetForm, extra=1, can_delete=True
     )(data, prefix="assets", queryset=household.assets.all())
-    member_fs = forms.modelformset_factory(Member, form=MemberStatusForm, extra=0)(
-        data, prefix="members", queryset=members
-    )
+    # the members are fixed by the application: edit only, never add one here
+    member_fs = forms.modelformset_factory(
+        Member, form=MemberStatusForm, formset=ExistingOnlyFormSet, extra=0
+    )(data, prefix="members", queryset=members)
     for fs in (income_fs, deduction_fs):
         for form in fs.forms:
             form.fields["member"].queryset = members

@@ -267,8 +267,9 @@ class Application(Case):
 
     @property
     def investigator_ids(self) -> set:
-        """Everyone who took part in the investigation (visits and their records)."""
-        ids = set()
+        """Everyone who took part in the investigation (调查核实, S1 Art 15–18):
+        the home visit, the neighbour visit and the economic cross-check."""
+        ids = set(self.crosscheck_reports.values_list("recorded_by_id", flat=True))
         for visit in self.home_visits.all():
             ids |= {
                 visit.investigator_1_id,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from roles.accounts.throttle import client_address
 
 from ..clock.services import due_after
+from ..core.locks import lock_cases
 from ..core.masking import mask_id_number
 from ..core.models import SensitiveAccess
 from ..core.services import visit_refusal
@@ -657,12 +658,18 @@ def notice_close(*, application: Application):
     application.save()
 
 
+@transaction.atomic
 def objection_record(
     *, application: Application, user, received_on, content, objector=""
 ):
-    """Register an objection raised while the notice is posted (DOMAIN 7a)."""
+    """Register an objection raised while the notice is posted (S1 Art 19).
+
+    Under the case's lock, so the notice cannot end (the timer) between
+    finding it open and recording the objection: an objection recorded a
+    moment before the notice closes is routed to 处理公示异议, never lost."""
     if not user.has_perm("workflows.record_objection", application):
         raise PermissionDenied(_("您无权为本案登记异议。"))
+    lock_cases([application.pk])
     notice = application.notices.filter(ended=False).order_by("-pk").first()
     if notice is None:
         raise ValidationError(_("本案当前不在公示期内，不能登记公示异议。"))
@@ -878,23 +885,29 @@ def rejection_deliver(*, application: Application, user, delivered_on, method: s
 # --- the overall clock (S1 Art 22) -----------------------------------------
 
 
+@transaction.atomic
 def deadline_extend(*, application: Application, user, reason: str):
-    """Extend the overall limit to 45 working days, with a recorded reason."""
+    """Extend the overall limit to 45 working days, with a recorded reason.
+
+    Under the case's lock, on the case as it is now, writing only the
+    extension: a step completed at the same moment keeps what it wrote."""
     if not user.has_perm("workflows.extend_deadline", application):
         raise PermissionDenied(_("您无权延长本案办理期限。"))
     if not reason.strip():
         raise ValidationError({"reason": _("延长办理期限须写明理由。")})
+    lock_cases([application.pk])
+    application.refresh_from_db()
     if application.accepted_on is None:
         raise ValidationError(_("本案尚未受理，尚未开始计时。"))
     if application.limit_code == "overall_extended":
         raise ValidationError(_("本案办理期限已延长过，不能再次延长。"))
     if application.finished:
         raise ValidationError(_("本案已办结。"))
-    with transaction.atomic():
-        application.limit_code = "overall_extended"
-        application.due_on = due_after("overall_extended", application.accepted_on).on
-        application.extension_reason = reason.strip()
-        application.save()
+    application.limit_code = "overall_extended"
+    application.due_on = due_after("overall_extended", application.accepted_on).on
+    application.extension_reason = reason.strip()
+    application._change_reason = reason.strip()
+    application.save(update_fields=["limit_code", "due_on", "extension_reason"])
 
 
 # --- sensitive reads -------------------------------------------------------

@@ -128,6 +128,7 @@ class Cast:
     town_supervisor: object
     coordinator: object
     reviewer: object
+    checker: object  # another district reviewer, who records the cross-check
     district_supervisor: object
     other_town_caseworker: object
     other_village_coordinator: object
@@ -153,6 +154,7 @@ def make_cast(staff):
         town_supervisor=staff("town_supervisor", TOWN),
         coordinator=staff("village_coordinator", VILLAGE),
         reviewer=staff("district_reviewer", DISTRICT),
+        checker=staff("district_reviewer", DISTRICT),
         district_supervisor=staff("district_supervisor", DISTRICT),
         other_town_caseworker=staff("town_caseworker", "370402002"),
         other_village_coordinator=staff("village_coordinator", "370402106202"),
@@ -222,7 +224,7 @@ def investigate(cast, case):
         DibaoFlow.neighbour_visit,
         {"visited_on": today(), "persons_interviewed": "邻居两户", "findings": "属实"},
     )
-    Desk(cast.reviewer).complete(
+    Desk(cast.checker).complete(
         case,
         DibaoFlow.cross_check,
         {

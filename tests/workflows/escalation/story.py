@@ -44,6 +44,7 @@ class People:
     caseworker2: object
     town_supervisor: object
     reviewer: object
+    checker: object  # another district reviewer, who records the cross-check
     district_supervisor: object
     units: dict = field(default_factory=dict)  # kind -> (unit, user)
     outsider_unit_user: object = None
@@ -71,6 +72,7 @@ def people(staff):
         caseworker2=staff("town_caseworker", TOWN),
         town_supervisor=staff("town_supervisor", TOWN),
         reviewer=staff("district_reviewer", DISTRICT),
+        checker=staff("district_reviewer", DISTRICT),
         district_supervisor=staff("district_supervisor", DISTRICT),
         units=units,
         outsider_unit_user=outsider,
@@ -233,7 +235,7 @@ def to_calculation(p, case):
         {"visited_on": today(), "persons_interviewed": "邻居两户", "findings": "属实"},
     )
     work(
-        p.reviewer,
+        p.checker,
         case,
         DibaoFlow.cross_check,
         {
