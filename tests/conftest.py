@@ -49,3 +49,43 @@ def _reference_data_for_transactional_tests(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _commit_callbacks_as_in_production(request, monkeypatch):
+    """In a (non-transactional) test everything runs inside the test's own
+    transaction, so ``transaction.on_commit`` callbacks would never run. Here
+    they run when the application's outermost transaction ends, as on a real
+    commit (a programme reacting to another's decision after it commits)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        return
+    if (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    ):
+        return
+    from django.db import connection
+    from django.db.transaction import Atomic
+
+    request.getfixturevalue("db")
+    base = len(connection.atomic_blocks)
+    original_exit = Atomic.__exit__
+
+    def exit_and_run(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        conn = connection if self.using in (None, "default") else None
+        if conn is not None and len(conn.atomic_blocks) == base and conn.run_on_commit:
+            callbacks, conn.run_on_commit = conn.run_on_commit, []
+            for _sids, func, robust in callbacks:
+                if robust:
+                    try:
+                        func()
+                    except Exception:  # as Django does for robust callbacks
+                        import logging
+
+                        logging.getLogger("django.db").exception("on_commit")
+                else:
+                    func()
+        return result
+
+    monkeypatch.setattr(Atomic, "__exit__", exit_and_run)

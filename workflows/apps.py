@@ -14,6 +14,10 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
+        # the programmes listen to each other through the spine
+        from .dibao import signals as dibao_signals  # noqa: F401
+        from .escalation import signals as escalation_signals  # noqa: F401
+
         # the last app: Django's own post-migrate rows (permissions) exist by now
         pre_migrate.connect(before_migrate, sender=self, dispatch_uid="audit-before")
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit-backfill")

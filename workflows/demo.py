@@ -197,7 +197,7 @@ def apply(spec, users):
         entrustment_recorded=spec["channel"] == "proxy",
         authorization_signed=True,
         declaration_signed=True,
-        source_call=spec.get("source_call"),
+        origin=spec.get("origin"),
     )
     submitter = users[spec["submitted_by"]]
     process = start_flow(
@@ -445,7 +445,7 @@ def load_households():
         if "call" in spec:  # the application answers a hotline call
             from .demo_escalation import call_through
 
-            spec = {**spec, "source_call": call_through(spec["call"], "verified")}
+            spec = {**spec, "origin": call_through(spec["call"], "verified")}
         case = apply(spec, users)
         if spec["stage"].startswith("escalation_"):
             from .demo_escalation import escalate

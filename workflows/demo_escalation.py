@@ -23,7 +23,7 @@ from .dibao.flows import DibaoFlow
 from .dibao.models import Opinion
 from .escalation import services
 from .escalation.flows import EscalationFlow
-from .escalation.models import MemberUnit
+from .escalation.models import Escalation, MemberUnit
 from .hotline import services as hotline
 from .hotline.flows import HotlineFlow
 from .hotline.forms import RegisterForm
@@ -149,7 +149,7 @@ def escalate(case, target, spec):
             reasons=spec["escalation_reason"],
         ),
     )
-    esc = case.escalations.get()
+    esc = Escalation.objects.get(origin=case)
     reviewer = user_for(esc, "district_reviewer")
     units = list(
         MemberUnit.objects.filter(district=esc.region.district, is_active=True)
@@ -259,8 +259,8 @@ def escalate(case, target, spec):
             note="当面告知李凤琴会议决定和各项救助，家属表示感谢。",
         ),
     )
-    if case.source_call_id:
-        answer(Call.objects.get(pk=case.source_call_id))
+    if case.origin_id:
+        answer(Call.objects.get(pk=case.origin_id))
     return esc
 
 

@@ -1,6 +1,6 @@
 """All models of the ``workflows`` app, defined in their subpackages."""
 
-from .audit.models import AuditCheckpoint, AuditRowHash  # noqa: F401
+from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa: F401
 from .clock.models import CalendarDay, TimeLimit  # noqa: F401
 from .core.models import Case, SensitiveAccess, TaskDeadline  # noqa: F401
 from .dibao.models import (  # noqa: F401

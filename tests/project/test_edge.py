@@ -59,9 +59,9 @@ def test_huge_ids_in_urls_and_query_strings_give_404_not_500(cast):
     supervisor.client.raise_request_exception = False
     assert supervisor.get("/work/reassign/", {"task": HUGE}).status_code == 404
     apply = DibaoFlow.apply.reverse("execute")
-    assert desk.get(apply, {"call": HUGE}).status_code == 404
+    assert desk.get(apply, {"origin": HUGE}).status_code == 404
     refer = "/escalation/refer/execute/"
-    assert desk.get(refer, {"application": BEYOND}).status_code in (403, 404)
+    assert desk.get(refer, {"origin": BEYOND}).status_code in (403, 404)
 
 
 def test_oversized_search_and_query_strings_are_refused_clearly(cast):

@@ -28,9 +28,9 @@ from tests.workflows.dibao.desk import (
     task_url,
     through_notice,
 )
+from workflows.core.forms import visit_staff
 from workflows.dibao import services as dibao
 from workflows.dibao.flows import DibaoFlow
-from workflows.dibao.forms import visit_staff
 
 from .test_work import many_cases, reassign
 

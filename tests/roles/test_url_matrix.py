@@ -172,7 +172,7 @@ def flow_cases(cast, staff):
                 application=c, user=cast.caseworker, proposal="escalate", reasons="困难"
             ),
         )
-        return case.escalations.get()
+        return Escalation.objects.get(origin=case)
 
     applications = []
     for n in range(2):
@@ -211,9 +211,9 @@ def flow_cases(cast, staff):
     prepare(e2)
     state(e2, units[0])
     # E3: just referred from a call (to prepare); E4 the town handles; E5 done
-    e3 = refer("district", source_call=calls[2])
-    e4 = refer("town", source_call=calls[1])
-    e5 = refer("town", source_call=calls[3])
+    e3 = refer("district", source=calls[2])
+    e4 = refer("town", source=calls[1])
+    e5 = refer("town", source=calls[0])
     step(
         e5,
         EscalationFlow.handle_locally,

@@ -39,8 +39,9 @@ def test_demo_has_households_at_every_step_and_is_idempotent(settings):
     story = Escalation.objects.get(subject_name="李凤琴")
     assert story.stage == "closed" and story.total_given == 122200
     assert story.meeting.carried and story.meeting.units_present == 10
-    assert story.source_application.roster_entry is not None
-    assert story.source_call.outcome == "escalation"
+    application = story.origin.specific  # raised from the 低保 application
+    assert application.roster_entry is not None
+    assert application.origin.specific.outcome == "escalation"  # from the call
     assert Escalation.objects.get(subject_name="马秀兰").stage == "meeting"
     assert {"dispatch", "verification", "closed"} <= set(
         Call.objects.values_list("stage", flat=True)

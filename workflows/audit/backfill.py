@@ -28,6 +28,8 @@ from .live import (
     compared_fields,
     latest_history,
 )
+from .record import current_column_set, forget_known_sets
+from .rows import audited_tables, forget_columns
 
 _state = {}
 
@@ -128,11 +130,19 @@ def before_migrate(sender, using, **kwargs):
     """``pre_migrate`` receiver: note the differences there already are."""
     if using == "default":
         _state["before"] = _differences_now()
+        forget_columns()
+        forget_known_sets()
 
 
 def after_migrate(sender, using, **kwargs):
     """``post_migrate`` receiver: rows created or changed by migrations and by
     Django's own post-migrate steps get their history row."""
     if using == "default":
+        forget_columns()
+        forget_known_sets()
+        # the column set of every audit table as the migrations left it,
+        # stored before any request hashes a row under it
+        for table, _pk in audited_tables():
+            current_column_set(table, using=using)
         skip = _state.pop("before", set())
         backfill(job="migrate", reason="迁移/系统创建", skip=skip)

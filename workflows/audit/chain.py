@@ -33,6 +33,7 @@ CHAIN_ALTERED = "chain altered"
 LINKS_MISSING = "links missing"
 CHECKPOINT_ALTERED = "checkpoint altered, removed or inserted"
 CHECKPOINT_CONFLICT = "checkpoint does not match the chain"
+COLUMNS_ALTERED = "column set altered, missing or naming a dropped column"
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def check_chain():
     """Every ``Break`` of the chain, the recorded hashes and the checkpoints;
     ``[]`` when all hold. Reads each audit row once, in batches."""
     pks = dict(audited_tables())
-    found = _check_checkpoints()
+    found = _check_checkpoints() + _check_column_sets()
     governing = AuditCheckpoint.objects.order_by("-last_seq", "-id").first()
     links = AuditRowHash.objects.filter(seq__isnull=False).order_by("seq")
     expected_seq, chain_hash = None, None
@@ -213,15 +214,60 @@ def _start(first, governing):
 
 
 def _current_hashes(rows, pks):
-    by_table = {}
+    """The hashes of the rows now, each over its recorded column set (a row
+    whose set is gone or altered hashes over nothing, so it no longer
+    matches)."""
+    by_set = {}
     for row in rows:
-        by_table.setdefault(row.table, []).append(row.row_id)
+        by_set.setdefault((row.table, row.columns), []).append(row.row_id)
+    sets = column_sets({key for _table, key in by_set})
     current = {}
-    for table, ids in by_table.items():
-        if table in pks:
-            for row_id, text in read_rows(table, pks[table], ids).items():
-                current[(table, row_id)] = digest(text)
+    for (table, key), ids in by_set.items():
+        if table not in pks:
+            continue
+        columns = sets.get(key) if key else None
+        if key and columns is None:
+            continue  # the set is missing or altered: reported on its own
+        for row_id, text in read_rows(table, pks[table], ids, columns=columns).items():
+            current[(table, row_id)] = digest(text)
     return current
+
+
+def column_sets(keys):
+    """``{key: columns}`` of the stored column sets whose key still matches
+    their columns."""
+    from .models import AuditColumnSet
+    from .rows import column_set_key
+
+    return {
+        s.key: s.columns
+        for s in AuditColumnSet.objects.filter(key__in=[k for k in keys if k])
+        if column_set_key(s.columns) == s.key
+    }
+
+
+def _check_column_sets():
+    """A column set altered (its key no longer its digest), one a hash
+    refers to but missing, or naming a column its table no longer has (a
+    history table must never lose a column)."""
+    from .models import AuditColumnSet
+    from .rows import column_set_key, table_columns
+
+    found = []
+    used = set(AuditRowHash.objects.values_list("table", "columns").distinct())
+    stored = {s.key: s for s in AuditColumnSet.objects.all()}
+    for table, key in sorted(used):
+        if not key:
+            continue
+        column_set = stored.get(key)
+        if column_set is None or column_set_key(column_set.columns) != key:
+            found.append(Break(COLUMNS_ALTERED, table, detail=f"column set {key}"))
+            continue
+        gone = set(column_set.columns) - set(table_columns(table))
+        if gone:
+            detail = f"column set {key}: {', '.join(sorted(gone))} no longer exist"
+            found.append(Break(COLUMNS_ALTERED, table, detail=detail))
+    return found
 
 
 def _compare(recorded, current, seq=None):

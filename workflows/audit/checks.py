@@ -12,6 +12,9 @@ EXEMPT = {
     "workflows.FeedRecord": "departmental rows, never changed after import; "
     "the batch is audited",
     "workflows.AuditRowHash": "the hash chain that protects the history",
+    "workflows.AuditColumnSet": (
+        "the column lists the chain's hashes cover (keyed by their digest)"
+    ),
     "workflows.AuditCheckpoint": "the retention record of the chain",
     "viewflow.Task.previous": "the flow-graph link written once when a task is created",
     "axes.AccessAttempt": "django-axes' failure counters, rewritten with SQL "

@@ -89,10 +89,31 @@ class AuditedRecords(HistoricalRecords):
             descriptor.__class__ = CachedHistoryDescriptor
 
 
-def audited(**kwargs):
-    """``HistoricalRecords`` with the audit fields."""
-    kwargs.setdefault("bases", [AuditedHistory])
+def audited(*, retired=None, **kwargs):
+    """``HistoricalRecords`` with the audit fields.
+
+    ``retired``: ``{field name: column}`` of fields that left the live model.
+    A history table never loses a column — the audit chain's hashes of its
+    older rows cover it — so the column stays in the history model as a
+    plain number (the id it held), read-only."""
+    bases = list(kwargs.pop("bases", [AuditedHistory]))
+    if retired:
+        bases.append(_retired_columns(retired))
+    kwargs["bases"] = bases
     return AuditedRecords(**kwargs)
+
+
+def _retired_columns(columns):
+    attrs = {
+        "__module__": __name__,
+        "Meta": type("Meta", (), {"abstract": True}),
+    }
+    for name, column in columns.items():
+        attrs[name] = models.BigIntegerField(
+            name, null=True, blank=True, db_column=column, editable=False
+        )
+    suffix = "".join(part.title() for part in sorted(columns))
+    return type(f"Retired{suffix}", (models.Model,), attrs)
 
 
 def bulk_history_attrs():

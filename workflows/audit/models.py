@@ -74,6 +74,9 @@ class AuditRowHash(models.Model):
     table = models.CharField(_("表"), max_length=80)
     row_id = models.BigIntegerField(_("记录"))
     row_hash = models.CharField(_("记录散列"), max_length=64)
+    # which columns the hash covers (``AuditColumnSet``): a column added to
+    # the table later does not change the hash of a row written before it
+    columns = models.CharField(_("列集"), max_length=16, blank=True, default="")
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
     seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)
     chain_hash = models.CharField(_("链散列"), max_length=64, blank=True, default="")
@@ -95,6 +98,25 @@ class AuditRowHash(models.Model):
 
     def __str__(self):
         return f"#{self.seq or '-'} {self.table}:{self.row_id}"
+
+
+class AuditColumnSet(models.Model):
+    """The columns a row hash covers: a table's columns when the row was
+    hashed. Its key is the digest of the column list, so an edited set no
+    longer matches its key (``verify_audit`` says so), and a history table
+    must never lose a column (a field leaving a model stays in its history
+    table: ``workflows.audit.history.retired``)."""
+
+    key = models.CharField(_("列集"), max_length=16, primary_key=True)
+    table = models.CharField(_("表"), max_length=80)
+    columns = models.JSONField(_("列"))
+
+    class Meta:
+        verbose_name = _("审计列集")
+        verbose_name_plural = _("审计列集")
+
+    def __str__(self):
+        return f"{self.table}:{self.key}"
 
 
 class AuditCheckpoint(models.Model):

@@ -16,8 +16,26 @@ from simple_history.signals import (
     post_create_historical_record,
 )
 
-from .models import AuditRowHash
-from .rows import ACCESS_TABLE, row_hashes
+from .models import AuditColumnSet, AuditRowHash
+from .rows import ACCESS_TABLE, column_set_key, row_hashes, table_columns
+
+_known_sets = set()
+
+
+def current_column_set(table, *, using="default"):
+    """The key of the table's current columns, stored once."""
+    columns = table_columns(table, using=using)
+    key = column_set_key(columns)
+    if (using, key) not in _known_sets:
+        AuditColumnSet.objects.using(using).get_or_create(
+            key=key, defaults={"table": table, "columns": columns}
+        )
+        _known_sets.add((using, key))
+    return key, columns
+
+
+def forget_known_sets():
+    _known_sets.clear()
 
 
 def record(table, pk, ids, *, using=None):
@@ -26,12 +44,13 @@ def record(table, pk, ids, *, using=None):
     ids = [i for i in ids if i is not None]
     if not ids:
         return 0
-    hashes = row_hashes(table, pk, ids, using=using)
+    key, columns = current_column_set(table, using=using)
+    hashes = row_hashes(table, pk, ids, using=using, columns=columns)
     missing = set(ids) - set(hashes)
     if missing:  # written in this transaction, so it must be there
         raise RuntimeError(f"{table}: rows {sorted(missing)} vanished before hashing")
     rows = [
-        AuditRowHash(table=table, row_id=row_id, row_hash=row_hash)
+        AuditRowHash(table=table, row_id=row_id, row_hash=row_hash, columns=key)
         for row_id, row_hash in hashes.items()
     ]
     if len(rows) == 1:  # the common case, one save: a plain INSERT

@@ -1,8 +1,10 @@
 """What the chain hashes: the audit tables and the canonical form of a row.
 
-A row's hash is the SHA-256 of its canonical JSON — every column, as the
-database driver returns it, keys sorted — so the same row read twice hashes
-the same, and any changed column changes the hash.
+A row's hash is the SHA-256 of its canonical JSON — the columns of its
+column set (the table's columns when it was hashed), as the database driver
+returns them, keys sorted — so the same row read twice hashes the same, any
+changed column changes the hash, and a column added to the table later (a
+migration) leaves the hashes of older rows as they were.
 """
 
 import datetime
@@ -52,26 +54,57 @@ def digest(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_rows(table, pk, ids, *, using="default"):
+_columns = {}
+
+
+def table_columns(table, *, using="default"):
+    """The table's columns now (cached per process; a migration clears it)."""
+    key = (using, table)
+    if key not in _columns:
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            described = connection.introspection.get_table_description(cursor, table)
+        _columns[key] = sorted(c.name for c in described)
+    return _columns[key]
+
+
+def forget_columns():
+    _columns.clear()
+
+
+def column_set_key(columns):
+    return digest("\n".join(sorted(columns)))[:16]
+
+
+def read_rows(table, pk, ids, *, using="default", columns=None):
     """``{id: canonical json}`` of the rows of ``table`` with these ids (the
-    ones that exist)."""
+    ones that exist), over ``columns`` (default: the table's columns now;
+    columns no longer in the table are left out, so such rows no longer
+    match their hash)."""
     found = {}
     ids = list(ids)
+    present = set(table_columns(table, using=using))
+    wanted = sorted(c for c in (columns or present) if c in present)
+    select = ", ".join(f'"{c}"' for c in wanted) if columns else "*"
     with connections[using].cursor() as cursor:
         for start in range(0, len(ids), 900):  # SQLite's limit on parameters
             chunk = ids[start : start + 900]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f'SELECT * FROM "{table}" WHERE "{pk}" IN ({marks})', chunk)
-            columns = [c[0] for c in cursor.description]
-            index = columns.index(pk)
+            cursor.execute(
+                f'SELECT {select} FROM "{table}" WHERE "{pk}" IN ({marks})', chunk
+            )
+            names = [c[0] for c in cursor.description]
+            index = names.index(pk)
             for row in cursor.fetchall():
-                found[row[index]] = canonical(dict(zip(columns, row, strict=True)))
+                found[row[index]] = canonical(dict(zip(names, row, strict=True)))
     return found
 
 
-def row_hashes(table, pk, ids, *, using="default"):
+def row_hashes(table, pk, ids, *, using="default", columns=None):
     """``{id: hash}`` of the rows with these ids (the ones that exist)."""
     return {
         row_id: digest(text)
-        for row_id, text in read_rows(table, pk, ids, using=using).items()
+        for row_id, text in read_rows(
+            table, pk, ids, using=using, columns=columns
+        ).items()
     }

@@ -34,6 +34,15 @@ class Case(Process):
     # of such a case reads besides the case itself, its tasks and household
     AUDIT_RECORDS = ()
     HOME_ORDER = 100  # the home page opens the first kind the user may see
+    # the kinds of case a case of this programme may be started from (its
+    # ``origin``): a 低保 application from a hotline call, …
+    ORIGIN_KINDS = ()  # ("*",): any kind
+    START_NODE = ""  # the flow's start node a follow-up starts at
+    START_FROM_LABEL = ""  # its button on the origin's page
+    IS_ESCALATION = False  # 提级复审 / 一事一议: the case-by-case decision
+    # a summary of this case that a follow-up case shows (e.g. the
+    # investigation file an escalation reads): a template and its context
+    REFERRAL_TEMPLATE = ""
 
     kind = models.CharField(_("业务类型"), max_length=16, editable=False)
     region = models.ForeignKey(
@@ -51,6 +60,17 @@ class Case(Process):
         blank=True,
     )
     opened_on = models.DateField(_("登记日期"), default=timezone.localdate)
+    # One case refers to another through the spine: the case this one was
+    # started from (a call → an application → an escalation). A household's
+    # assistance chain and a call's outcome follow these links.
+    origin = models.ForeignKey(
+        "self",
+        verbose_name=_("来源案件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
 
     objects = CaseQuerySet.as_manager()
     history = audited()
@@ -120,6 +140,46 @@ class Case(Process):
         kinds select ``programmes.subject_joins()``)."""
         specific = self.specific
         return "" if specific is self else specific.subject
+
+    def referral_context(self):
+        """The context of ``REFERRAL_TEMPLATE`` (what a follow-up shows)."""
+        return {}
+
+    @property
+    def referral_summary(self):
+        """One line a follow-up's task pages show of this case (e.g. the
+        outcome of its income calculation); programmes override it."""
+        return ""
+
+    @property
+    def origin_chain(self):
+        """The cases this one was started from, nearest first."""
+        from .programmes import origin_chain
+
+        return origin_chain(self)
+
+    @classmethod
+    def origin_refusal(cls, origin):
+        """Why a case of this programme may not be started from ``origin``
+        (text), or None: by default from an open case of one of
+        ``ORIGIN_KINDS``."""
+        from django.utils.translation import gettext
+
+        if not ({origin.kind, "*"} & set(cls.ORIGIN_KINDS)):
+            return gettext("不能从此类案件发起。")
+        if origin.finished or origin.status == "CANCELED":
+            return gettext("来源案件已办结。")
+        return None
+
+    def followup_initial(self):
+        """What a case started from this one may take as its first answers
+        (e.g. a call's village, address and request for an application)."""
+        return {"region": self.region_id}
+
+    def awaits_followup(self):
+        """Is this case waiting for a follow-up's decision (a 低保 application
+        waiting for the 一事一议 meeting)? Programmes that wait override it."""
+        return False
 
     def escalation_refusal(self):
         """Why this case may not be raised to 提级复审 / 一事一议 (text), or

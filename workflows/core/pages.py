@@ -225,3 +225,24 @@ def home(request):
         if flow_class.instance.has_view_permission(request.user):
             return HttpResponseRedirect(flow_class.instance.reverse("inbox"))
     return HttpResponseRedirect("/work/")
+
+
+def linked_cases(case, user):
+    """What every case page shows of the cases linked to it: the cases it
+    was started from, those started from it, and what may be started from
+    it (each linked only for those who may open it)."""
+    from roles.selectors import cases_visible_to
+
+    from .programmes import descendants, followup_starts
+
+    origins = case.origin_chain
+    followups = descendants(case)
+    linked = [c.pk for c in origins + followups]
+    return {
+        "origins": origins,
+        "followups": followups,
+        "starts": followup_starts(case, user),
+        "visible_ids": set(
+            cases_visible_to(user).filter(pk__in=linked).values_list("pk", flat=True)
+        ),
+    }

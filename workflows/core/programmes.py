@@ -52,3 +52,54 @@ def audit_records():
         for label, lookup in case_model_.AUDIT_RECORDS:
             records.append((label, apps.get_model(label), lookup))
     return records
+
+
+def origin_chain(case, depth=5):
+    """The cases ``case`` was started from, nearest first (a call → an
+    application → an escalation: the escalation's chain is the application,
+    then the call)."""
+    chain, current = [], case
+    while current.origin_id and len(chain) < depth:
+        current = current.origin.specific
+        chain.append(current)
+    return chain
+
+
+def followup_starts(case, user):
+    """What may be started from ``case`` by ``user`` (its page's buttons):
+    ``[(label, url)]`` for each programme that takes this kind of case as an
+    origin, whose start step the user may do for this case's region, and —
+    for an escalation — only when the case may be escalated."""
+    from django.urls import NoReverseMatch
+
+    from .flow import project_flows
+
+    starts = []
+    for flow_class in project_flows():
+        model = flow_class.process_class
+        if not model.START_NODE or model.origin_refusal(case.specific):
+            continue
+        node = getattr(flow_class, model.START_NODE)
+        perm = node._owner_permission
+        if not perm or not user.has_perm(perm, case):
+            continue
+        try:
+            url = node.reverse("execute")
+        except NoReverseMatch:
+            continue
+        starts.append((model.START_FROM_LABEL, f"{url}?origin={case.pk}"))
+    return starts
+
+
+def descendants(case, depth=3):
+    """The cases started from ``case``, and from those (a call → an
+    application → its escalation), as their programmes' models."""
+    Case = apps.get_model("workflows", "Case")
+    found, frontier = [], [case.pk]
+    for _level in range(depth):
+        if not frontier:
+            break
+        level = list(Case.objects.filter(origin__in=frontier).order_by("pk"))
+        found += [c.specific for c in level]
+        frontier = [c.pk for c in level]
+    return found

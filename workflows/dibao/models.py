@@ -43,6 +43,10 @@ class Application(Case):
         )
     )
     HOME_ORDER = 10
+    ORIGIN_KINDS = ("hotline",)  # an application may answer a hotline call
+    START_NODE = "apply"
+    START_FROM_LABEL = _("发起低保申请")
+    REFERRAL_TEMPLATE = "workflows/dibao/includes/investigation_file.html"
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("本人到镇（街道）窗口申请")
@@ -78,14 +82,20 @@ class Application(Case):
         related_name="+",
     )
     reason = LimitedTextField(_("申请理由"))
-    source_call = models.ForeignKey(
-        "workflows.Call",
-        verbose_name=_("来源热线来电"),
+    # what the leading group's meeting decided (一事一议), as the escalation
+    # announced it (``escalation.api`` signal): the decision follows it
+    escalation_case = models.ForeignKey(
+        "workflows.Case",
+        verbose_name=_("提级复审案件"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="applications",
+        related_name="+",
     )
+    escalation_included = models.BooleanField(
+        _("一事一议决定纳入低保"), null=True, blank=True
+    )
+    escalation_amount = money_field(_("一事一议决定的低保金额（元/月）"), default=0)
     # proxy (代办) and the papers every application needs (一证一书)
     proxy_name = models.CharField(_("代办人姓名"), max_length=64, blank=True)
     proxy_relation = models.CharField(_("代办人身份"), max_length=64, blank=True)
@@ -143,7 +153,10 @@ class Application(Case):
         related_name="+",
     )
 
-    history = audited(m2m_fields=[related_staff])
+    # source_call: the hotline call, now ``Case.origin`` (2027-01)
+    history = audited(
+        m2m_fields=[related_staff], retired={"source_call": "source_call_id"}
+    )
 
     class Meta:
         verbose_name = _("低保申请")
@@ -228,18 +241,67 @@ class Application(Case):
 
     @property
     def included_by_escalation(self) -> bool:
-        return self.deciding_escalation is not None
+        return bool(self.escalation_included)
 
     @property
     def deciding_escalation(self):
         """The escalation whose meeting decided to include this household."""
-        return (
-            self.escalations.filter(
-                meeting_record__carried=True, meeting_record__decision="dibao"
-            )
-            .order_by("-pk")
-            .first()
-        )
+        return self.escalation_case if self.escalation_included else None
+
+    # --- what the spine asks of a case (core.models.Case) -------------------
+
+    @classmethod
+    def origin_refusal(cls, origin):
+        """An application answers a hotline call still open."""
+        if origin.kind not in cls.ORIGIN_KINDS:
+            return _("低保申请只能由热线来电发起关联。")
+        if origin.finished or origin.status == "CANCELED":
+            return _("该来电已办结，不能再关联新的申请。")
+        return None
+
+    def referral_context(self):
+        from .selectors import investigation_file
+
+        return investigation_file(self)
+
+    @property
+    def referral_summary(self):
+        assessment = self.current_assessment
+        if assessment is None:
+            return ""
+        return _(
+            "收入核算：%(outcome)s，人均月收入 %(income)s 元，"
+            "适用标准 %(standard)s 元/人·月"
+        ) % {
+            "outcome": assessment.get_outcome_display(),
+            "income": assessment.per_capita_income,
+            "standard": assessment.standard.monthly_standard,
+        }
+
+    def awaits_followup(self):
+        """Waiting at "等待一事一议会议决定" for the escalation's decision."""
+        return self.waiting_task() is not None
+
+    def waiting_task(self):
+        from .flows import DibaoFlow
+
+        return self.task_set.filter(
+            flow_task=DibaoFlow.await_escalation, status="NEW"
+        ).first()
+
+    def escalation_refusal(self):
+        """提级复审 is for a household the rules do not cover, once: raised in
+        a first opinion, or after a rejection (S3 #15; 一事一议 notice)."""
+        if self.stage == self.Stage.APPROVED:
+            return _("该家庭已批准纳入低保，无需提级复审。")
+        if self.escalation_included is not None:
+            return _("本案已经提级复审并作出决定，不能再次提请。")
+        assessment = self.current_assessment
+        if assessment is not None and assessment.outcome == "eligible":
+            return _("收入核算结论为符合条件，请直接提出纳入意见，无需提级复审。")
+        if not (self.stage == self.Stage.REJECTED or self.awaits_escalation):
+            return _("办理中的申请请在“初审意见”中提请提级复审。")
+        return None
 
     @property
     def review_permission(self) -> str:
@@ -602,12 +664,12 @@ class Decision(models.Model):
     start_month = models.DateField(_("起始月份"), null=True, blank=True)
     certificate_number = models.CharField(_("低保证编号"), max_length=32, blank=True)
     escalation = models.ForeignKey(
-        "workflows.Escalation",
+        "workflows.Case",
         verbose_name=_("依据的一事一议决定"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="decisions",
+        related_name="+",
     )
     reasons = LimitedTextField(_("理由"))
     remedies = LimitedTextField(_("救济途径告知"), blank=True)

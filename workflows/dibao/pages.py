@@ -27,6 +27,7 @@ from ..core.pages import (
     RememberListMixin,
     TaskListBase,
     due_badge,
+    linked_cases,
     task_trail,
 )
 from ..core.views import apply_validation_error
@@ -158,11 +159,7 @@ class CaseDetailView(generic.DetailView):
             opinions=case.opinions.select_related("single_member", "given_by"),
             notices=case.notices.all(),
             objections=case.objections.select_related("recorded_by", "resolved_by"),
-            escalations=case.escalations.all(),
-            can_escalate=user.has_perm("workflows.refer_escalation", case)
-            and case.stage == Application.Stage.REJECTED
-            and not case.escalations.exists(),
-            escalate_url=_refer_url(case),
+            **linked_cases(case, user),
             reviews=case.reviews.select_related("reviewed_by"),
             decisions=case.decisions.select_related("decided_by"),
             can_reveal=user.has_perm("workflows.reveal_idnumber", case),
@@ -180,12 +177,6 @@ class CaseDetailView(generic.DetailView):
             calendar_ok=calendar_confirmed(timezone.localdate().year),
         )
         return context
-
-
-def _refer_url(case):
-    from ..escalation.flows import EscalationFlow
-
-    return EscalationFlow.refer.reverse("execute") + f"?application={case.pk}"
 
 
 def _case_for(request, process_pk, perm):

@@ -109,7 +109,7 @@ class ApplicationData:
     entrustment_recorded: bool = False
     authorization_signed: bool = False
     declaration_signed: bool = False
-    source_call: object = None  # the hotline call this application answers
+    origin: object = None  # the case this application answers (a hotline call)
 
 
 CONTACT_ELSEWHERE = gettext_lazy(
@@ -290,13 +290,17 @@ def application_submit(*, application: Application, user, data: ApplicationData)
     application.entrustment_recorded = data.entrustment_recorded
     application.authorization_signed = data.authorization_signed
     application.declaration_signed = data.declaration_signed
-    if data.source_call is not None:
-        if not user.has_perm("workflows.view_call", data.source_call):
-            raise PermissionDenied(_("您无权关联该热线来电。"))
-        application.source_call = data.source_call
-        if data.source_call.household_id is None:
-            data.source_call.household = household
-            data.source_call.save(update_fields=["household"])
+    if data.origin is not None:
+        origin = data.origin
+        if not user.has_perm(f"workflows.view_{origin._meta.model_name}", origin):
+            raise PermissionDenied(_("您无权关联该案件。"))
+        refusal = Application.origin_refusal(origin)
+        if refusal:
+            raise ValidationError(refusal)
+        application.origin = origin
+        if origin.household_id is None:  # the case it answers learns the household
+            origin.household = household  # its own model, so its history says so
+            origin.save(update_fields=["household"])
     application.opened_on = timezone.localdate()
     application.stage = Stage.ACCEPTANCE
     application.full_clean(exclude=["flow_class", "current_assessment"])
@@ -574,7 +578,9 @@ def opinion_give(
         amount = Decimal(candidates[single_member.pk]["monthly_amount"])
     elif proposal == Opinion.Proposal.ESCALATE:
         single_member = None
-        _check_escalation_allowed(application, assessment)
+        refusal = _escalation_refusal_at_opinion(application, assessment)
+        if refusal:
+            raise ValidationError({"proposal": refusal})
     else:
         single_member = None
     after_objection = application.objections.exists()
@@ -608,11 +614,18 @@ def opinion_give(
         notice.save()
         application.stage = Stage.NOTICE
     elif proposal == Opinion.Proposal.ESCALATE:
-        from ..escalation.services import escalation_start_for
+        from ..escalation.api import escalation_start_for
 
         application.stage = Stage.ESCALATED
         application.save()
-        escalation_start_for(application=application, user=user, reason=reasons)
+        hardship = _("%(name)s家%(size)s人，收入核算结论：%(outcome)s。") % {
+            "name": application.applicant.name,
+            "size": assessment.result["household_size"] if assessment else "",
+            "outcome": assessment.get_outcome_display() if assessment else "—",
+        }
+        escalation_start_for(
+            case=application, user=user, reason=reasons, hardship=hardship
+        )
         return opinion
     else:
         application.stage = Stage.REVIEW
@@ -629,22 +642,14 @@ def escalation_returned(*, application: Application):
     application.save()
 
 
-def _check_escalation_allowed(application, assessment):
-    """提级复审 is for a household the rules do not cover, once."""
-    if assessment.outcome == Assessment.Outcome.ELIGIBLE:
-        raise ValidationError(
-            {
-                "proposal": _(
-                    "收入核算结论为符合条件，请直接提出纳入意见，无需提级复审。"
-                )
-            }
-        )
-    if application.escalations.filter(meeting_record__isnull=False).exists() or (
-        application.escalations.filter(stage="closed").exists()
-    ):
-        raise ValidationError(
-            {"proposal": _("本案已经提级复审并作出决定，不能再次提请。")}
-        )
+def _escalation_refusal_at_opinion(application, assessment):
+    """提级复审 from a first opinion: for a household the rules do not cover,
+    once (the rest of ``Application.escalation_refusal`` holds at once)."""
+    if assessment is not None and assessment.outcome == Assessment.Outcome.ELIGIBLE:
+        return _("收入核算结论为符合条件，请直接提出纳入意见，无需提级复审。")
+    if application.escalation_included is not None:
+        return _("本案已经提级复审并作出决定，不能再次提请。")
+    return None
 
 
 def notice_close(*, application: Application):
@@ -817,7 +822,7 @@ def decision_record(*, application: Application, user, outcome: str, reasons: st
                 }
             )
         decision.escalation = escalation
-        decision.monthly_amount = escalation.meeting.monthly_amount
+        decision.monthly_amount = application.escalation_amount
         decision.start_month = first_of_next_month(today)
         application.stage = Stage.APPROVED
     elif review is None:

@@ -14,6 +14,7 @@ from workflows.core.edge import parse_id
 from ..core.views import StartFormView, TaskFormView
 from . import forms, income, services
 from .explain import describe
+from .models import Application
 
 
 class ApplyView(StartFormView):
@@ -31,35 +32,25 @@ class ApplyView(StartFormView):
         return kwargs
 
     @cached_property
-    def source_call(self):
-        """A hotline call this application answers (``?call=``), linked to it."""
+    def origin(self):
+        """The case this application answers (``?origin=``: a hotline call),
+        linked to it."""
         from roles.selectors import cases_visible_to
 
-        from ..hotline.models import Call
-
-        value = self.request.GET.get("call", "")
+        value = self.request.GET.get("origin", "")
         if not value:
             return None
         if parse_id(value) is None:
             raise Http404
-        call = (
-            cases_visible_to(self.request.user, Call)
-            .filter(pk=value, finished__isnull=True)
-            .first()
-        )
-        if call is None:
+        case = cases_visible_to(self.request.user).filter(pk=value).first()
+        if case is None or Application.origin_refusal(case.specific):
             raise Http404
-        return call
+        return case.specific
 
     def get_initial(self):
-        call = self.source_call
-        if call is None:
+        if self.origin is None:
             return {}
-        return {
-            "region": call.region_id,
-            "address": call.address,
-            "reason": call.request,
-        }
+        return self.origin.followup_initial()
 
     def get_formsets(self):
         data = self.request.POST if self.request.method == "POST" else None
@@ -72,7 +63,7 @@ class ApplyView(StartFormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formsets", self.get_formsets())
-        kwargs.setdefault("source_call", self.source_call)
+        kwargs.setdefault("origin", self.origin)
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -86,7 +77,7 @@ class ApplyView(StartFormView):
                 self.get_context_data(form=form, formsets=formsets)
             )
         self._data = self._application_data(form, formsets)
-        self._data.source_call = self.source_call
+        self._data.origin = self.origin
         response = self.start(form)
         if response:
             return response

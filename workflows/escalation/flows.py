@@ -196,14 +196,6 @@ class EscalationFlow(ScopedFlowMixin, Flow):
     )
     closed = flow.End().Annotation(title=gettext_lazy("已办结"))
 
-    def lock_also(self, process_pk):
-        """The application waiting at ``await_escalation`` is completed by this
-        case's ``report_back``: its row (an older case, a lower pk) is locked
-        with this one, in pk order, never after it."""
-        return Escalation.objects.filter(
-            pk=process_pk, source_application__isnull=False
-        ).values("source_application_id")
-
     # --- data sources and handlers -------------------------------------------
 
     def invited_units(self, activation):

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..core.fields import LONG_TEXT_MAX, TEXT_MAX
+from ..core.forms import TEXTAREA, money, past_date
 from ..core.widgets import DateInput
-from ..dibao.forms import TEXTAREA, money, past_date
 from .models import MAX_MEASURE, Escalation, Meeting, MemberUnit, Vote
 
 

@@ -95,6 +95,17 @@ class Escalation(Case):
     KIND = "escalation"
     KIND_LABEL = _("提级复审（一事一议）")
     NUMBER_PREFIX = "YS"
+    IS_ESCALATION = True
+    # raised from any kind of case that may be escalated (``escalation_refusal``)
+    ORIGIN_KINDS = ("*",)
+    START_NODE = "refer"
+    START_FROM_LABEL = _("提请提级复审")
+
+    @classmethod
+    def origin_refusal(cls, origin):
+        """Any case its programme says may be escalated."""
+        return origin.specific.escalation_refusal()
+
     AUDIT_RECORDS = (
         ("workflows.UnitStatement", "escalation_id"),
         ("workflows.Meeting", "escalation_id"),
@@ -115,22 +126,6 @@ class Escalation(Case):
         CLOSED = "closed", _("已办结")
 
     level = models.CharField(_("处置层级"), max_length=16, choices=Level.choices)
-    source_application = models.ForeignKey(
-        "workflows.Application",
-        verbose_name=_("来源低保申请"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="escalations",
-    )
-    source_call = models.ForeignKey(
-        "workflows.Call",
-        verbose_name=_("来源热线来电"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="escalations",
-    )
     subject_name = models.CharField(_("救助对象"), max_length=64)
     hardship = LimitedTextField(_("困难情况"))
     referral_reason = LimitedTextField(_("提请理由"))
@@ -174,7 +169,14 @@ class Escalation(Case):
         db_index=True,
     )
 
-    history = audited(m2m_fields=[invited_units])
+    # the source cases, now ``Case.origin`` (2027-01)
+    history = audited(
+        m2m_fields=[invited_units],
+        retired={
+            "source_application": "source_application_id",
+            "source_call": "source_call_id",
+        },
+    )
 
     class Meta:
         verbose_name = _("提级复审")

@@ -2,6 +2,7 @@
 common problems (共性问题) raised by district meetings."""
 
 import django_filters
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
@@ -108,19 +109,23 @@ class EscalationDetailView(generic.DetailView):
 
     def get_queryset(self):
         return escalations_visible_to(self.request.user).select_related(
-            "source_application__applicant", "source_call", "referred_by"
+            "origin", "referred_by"
         )
 
     def get_context_data(self, **kwargs):
-        from ..dibao.selectors import investigation_file
-
         context = super().get_context_data(**kwargs)
         case = self.object
         user = self.request.user
         meeting = case.meeting
         measures = list(case.measures.select_related("unit", "recorded_by"))
-        if case.source_application_id:
-            context.update(investigation_file(case.source_application))
+        origins = case.origin_chain
+        # the source cases' files (e.g. a 低保 investigation), linked, not
+        # copied: each programme renders its own
+        referral_files = [
+            render_to_string(o.REFERRAL_TEMPLATE, o.referral_context(), self.request)
+            for o in origins
+            if o.REFERRAL_TEMPLATE
+        ]
         context.update(
             **task_trail(case, user),
             statements=UnitStatement.objects.filter(escalation=case).select_related(
@@ -132,11 +137,14 @@ class EscalationDetailView(generic.DetailView):
             measures=measures,
             total_given=case.total_given,
             total_planned=sum((m.planned_amount for m in measures), 0),
+            origins=origins,
+            referral_files=referral_files,
             # the source cases link only for those who may open them
-            source_application_visible=case.source_application_id
-            and cases_visible_to(user).filter(pk=case.source_application_id).exists(),
-            source_call_visible=case.source_call_id
-            and cases_visible_to(user).filter(pk=case.source_call_id).exists(),
+            visible_ids=set(
+                cases_visible_to(user)
+                .filter(pk__in=[o.pk for o in origins])
+                .values_list("pk", flat=True)
+            ),
         )
         return context
 

@@ -45,29 +45,24 @@ def quorum_for(escalation, on=None):
 # --- 1. referral (提请) ---------------------------------------------------------
 
 
-def open_escalation_of(*, application=None, call=None):
-    qs = Escalation.objects.filter(finished__isnull=True).exclude(status="CANCELED")
-    if application is not None:
-        return qs.filter(source_application=application).first()
-    return qs.filter(source_call=call).first()
+def open_escalation_of(case):
+    """The escalation of ``case`` still being handled, if any."""
+    return (
+        Escalation.objects.filter(origin=case, finished__isnull=True)
+        .exclude(status="CANCELED")
+        .first()
+    )
 
 
 def escalation_refer(
-    *,
-    escalation: Escalation,
-    user,
-    level,
-    hardship,
-    referral_reason,
-    source_application=None,
-    source_call=None,
+    *, escalation: Escalation, user, level, hardship, referral_reason, source
 ):
-    """提级复审 (or 镇街个案处置) of a case the rules do not cover: from a 低保
-    application (in progress or rejected) or a hotline call. The source's
-    investigation file stays with the source and is shown linked."""
-    source = source_application or source_call
+    """提级复审 (or 镇街个案处置) of a case the rules do not cover, raised from
+    another case (``source``: a 低保 application, a hotline call, …) that says
+    it may be escalated. The source's file stays with it and is shown linked."""
     if source is None:
-        raise ValidationError(_("提级复审须关联来源案件（低保申请或热线来电）。"))
+        raise ValidationError(_("提级复审须关联来源案件（如低保申请或热线来电）。"))
+    source = source.specific
     if not user.has_perm("workflows.refer_escalation", source):
         raise PermissionDenied(_("您无权就该案件提请提级复审。"))
     if level == Escalation.Level.TOWN and not any(
@@ -80,9 +75,10 @@ def escalation_refer(
     # the source case's lock: two referrals of one case at once are one
     # referral and a refusal, not two escalations
     lock_cases([source.pk])
-    if source_application is not None:
-        _check_application_referable(source_application)
-    existing = open_escalation_of(application=source_application, call=source_call)
+    refusal = source.escalation_refusal()
+    if refusal:
+        raise ValidationError(refusal)
+    existing = open_escalation_of(source)
     if existing is not None:
         raise ValidationError(
             _("该案件已有正在办理的提级复审（%(number)s）。")
@@ -92,17 +88,11 @@ def escalation_refer(
         raise ValidationError({"hardship": _("请写明家庭困难情况。")})
     if not (referral_reason or "").strip():
         raise ValidationError({"referral_reason": _("请写明提请理由。")})
-    if source_application is not None:
-        source_call = source_call or source_application.source_call
-        escalation.household = source_application.household
-        escalation.subject_name = source_application.applicant.name
-    else:
-        escalation.household = source_call.household
-        escalation.subject_name = source_call.subject_name
+    escalation.household = source.household
+    escalation.subject_name = source.subject
     escalation.region = source.region
+    escalation.origin = source
     escalation.level = level
-    escalation.source_application = source_application
-    escalation.source_call = source_call
     escalation.hardship = hardship.strip()
     escalation.referral_reason = referral_reason.strip()
     escalation.referred_by = user
@@ -114,35 +104,14 @@ def escalation_refer(
     return escalation
 
 
-def _check_application_referable(application):
-    """The rules of a first opinion's "提请提级复审" hold on the referral page
-    too: not for a household already included, not for one the numbers make
-    eligible, and once."""
-    from ..dibao.models import Application
-    from ..dibao.services import _check_escalation_allowed
-
-    if application.stage == Application.Stage.APPROVED:
-        raise ValidationError(_("该家庭已批准纳入低保，无需提级复审。"))
-    if application.current_assessment is not None:
-        try:
-            _check_escalation_allowed(application, application.current_assessment)
-        except ValidationError as error:  # said of the opinion's field there
-            raise ValidationError(error.messages) from None
-
-
-def escalation_start_for(*, application, user, reason):
-    """Start an escalation from a 低保 first opinion (no Subprocess node in
-    open-source viewflow: the escalation is its own process, linked both
-    ways; the application waits at ``await_escalation``)."""
+def escalation_start_for(*, case, user, reason, hardship=""):
+    """Start a district escalation of ``case`` from its own step (a 低保 first
+    opinion "提请提级复审"): open-source viewflow has no Subprocess node, so the
+    escalation is its own process, linked by ``origin``; the case waits for
+    the decision, announced by ``followup_decided``."""
     from ..core.services import start_flow
     from .flows import EscalationFlow
 
-    assessment = application.current_assessment
-    hardship = _("%(name)s家%(size)s人，收入核算结论：%(outcome)s。") % {
-        "name": application.applicant.name,
-        "size": assessment.result["household_size"] if assessment else "",
-        "outcome": assessment.get_outcome_display() if assessment else "—",
-    }
     return start_flow(
         node=EscalationFlow.refer,
         user=user,
@@ -150,9 +119,9 @@ def escalation_start_for(*, application, user, reason):
             escalation=activation.process,
             user=user,
             level=Escalation.Level.DISTRICT,
-            hardship=hardship,
+            hardship=hardship or reason,
             referral_reason=reason,
-            source_application=application,
+            source=case,
         ),
     )
 
@@ -359,7 +328,7 @@ def meeting_record(
     if decision == Meeting.Decision.DIBAO:
         if monthly_amount is None or monthly_amount <= 0:
             errors["monthly_amount"] = _("决定纳入低保的，请填写每月保障金额。")
-        if not _waiting_application(escalation):
+        if not _origin_waits(escalation, Meeting.Decision.DIBAO.value):
             errors["decision"] = _(
                 "纳入低保须有等待本会议决定的低保申请。原申请已办结的，请重新受理低保申请，"
                 "或选择临时救助等帮扶措施。"
@@ -413,17 +382,6 @@ def meeting_record(
     return meeting
 
 
-def _waiting_application(escalation):
-    application = escalation.source_application
-    if application is None:
-        return None
-    from ..dibao.flows import DibaoFlow
-
-    return application.task_set.filter(
-        flow_task=DibaoFlow.await_escalation, status="NEW"
-    ).first()
-
-
 def _close_statements(escalation, user):
     """After the meeting: unanswered statement tasks are closed (the unit is
     recorded as not having stated measures), and units without a measure to
@@ -445,12 +403,39 @@ def _close_statements(escalation, user):
 
 
 def report_back(*, escalation: Escalation):
-    """Tell the 低保 application waiting for this escalation how it ended."""
-    task = _waiting_application(escalation)
-    if task is not None:
-        from ..dibao.flows import DibaoFlow
+    """Announce the meeting's decision to the case the escalation was raised
+    from (a waiting 低保 application continues; its programme listens)."""
+    meeting = escalation.meeting
+    included = bool(
+        meeting and meeting.carried and meeting.decision == Meeting.Decision.DIBAO
+    )
+    _announce(
+        escalation,
+        include_in=Meeting.Decision.DIBAO.value if included else None,
+        monthly_amount=meeting.monthly_amount if included else Decimal("0"),
+        summary=meeting.get_decision_display() if meeting else "",
+    )
 
-        DibaoFlow.await_escalation.run(task)
+
+def _origin_waits(escalation, kind):
+    """Is the case this escalation was raised from a case of programme
+    ``kind`` waiting for its decision (e.g. a 低保 application at
+    "等待一事一议会议决定")?"""
+    origin = escalation.origin
+    return bool(origin and origin.kind == kind and origin.specific.awaits_followup())
+
+
+def _announce(escalation, **outcome):
+    from ..core.signals import followup_decided
+
+    if escalation.origin_id is None:
+        return
+    followup_decided.send(
+        sender=Escalation,
+        case=escalation,
+        origin=escalation.origin,
+        outcome=outcome,
+    )
 
 
 # --- 4. measures carried out (措施落实) --------------------------------------------
@@ -509,6 +494,13 @@ def close(*, escalation: Escalation):
     for unit in escalation.invited_units.all():
         group_grants_withdraw(
             case=escalation, group=unit.group, reason=_("提级复审办结")
+        )
+    if escalation.meeting is None:  # handled by the town: nothing included
+        _announce(
+            escalation,
+            include_in=None,
+            monthly_amount=Decimal("0"),
+            summary=escalation.town_decision,
         )
     escalation.stage = Stage.CLOSED
     escalation.save()

@@ -17,8 +17,8 @@ from .models import Measure, UnitStatement
 
 
 class ReferView(StartFormView):
-    """提请: the source (a 低保 application or a hotline call) comes from the
-    page the person started on (``?application=`` / ``?call=``)."""
+    """提请: the case it is raised from (a 低保 application, a hotline call, …)
+    comes from the page the person started on (``?origin=``)."""
 
     template_name = "workflows/escalation/refer.html"
     form_class = forms.ReferForm
@@ -26,45 +26,37 @@ class ReferView(StartFormView):
 
     @cached_property
     def source(self):
-        from ..dibao.models import Application
-        from ..hotline.models import Call
-
-        for key, model in (("application", Application), ("call", Call)):
-            value = self.request.GET.get(key, "")
-            if value:
-                if parse_id(value) is None:
-                    raise Http404
-                case = (
-                    cases_visible_to(self.request.user, model).filter(pk=value).first()
-                )
-                if case is None:
-                    raise Http404
-                return key, case
-        return None, None
+        value = self.request.GET.get("origin", "")
+        if not value:
+            return None
+        if parse_id(value) is None:
+            raise Http404
+        case = cases_visible_to(self.request.user).filter(pk=value).first()
+        if case is None:
+            raise Http404
+        return case.specific
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind, source = self.source
-        context.update(source=source, source_kind=kind)
+        context.update(source=self.source)
         return context
 
     def form_valid(self, form):
-        kind, source = self.source
-        if source is None:
+        if self.source is None:
             form.add_error(
                 None,
-                _("请从低保案件或热线来电页面发起提级复审，以关联其调查材料。"),
+                _(
+                    "请从案件页面（如低保申请或热线来电）发起提级复审，以关联其调查材料。"
+                ),
             )
             return self.form_invalid(form)
         return super().form_valid(form)
 
     def perform(self, form):
-        kind, source = self.source
         services.escalation_refer(
             escalation=self.case,
             user=self.request.user,
-            source_application=source if kind == "application" else None,
-            source_call=source if kind == "call" else None,
+            source=self.source,
             **form.cleaned_data,
         )
 

@@ -8,7 +8,7 @@ from roles.models import Level, Region
 from roles.scope import region_q
 
 from ..core.fields import TEXT_MAX
-from ..dibao.forms import (
+from ..core.forms import (
     TEXTAREA,
     TwoInvestigatorsMixin,
     UserChoiceField,

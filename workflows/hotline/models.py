@@ -174,18 +174,28 @@ class Call(Case):
     def subject(self):
         return self.subject_name
 
-    @property
-    def linked_applications(self):
-        return self.applications.all()
-
-    @property
-    def linked_escalations(self):
-        return self.escalations.all()
-
     def current_outcome(self):
-        """What the call led to, from the cases linked to it."""
-        if self.escalations.exclude(status="CANCELED").exists():
+        """What the call led to, from the cases started from it (and from
+        them: an application escalated later)."""
+        from ..core.programmes import descendants
+
+        led_to = [c for c in descendants(self) if c.status != "CANCELED"]
+        if any(c.programme.IS_ESCALATION for c in led_to):
             return self.Outcome.ESCALATION
-        if self.applications.exclude(status="CANCELED").exists():
+        if led_to:
             return self.Outcome.APPLICATION
         return self.Outcome.ANSWERED
+
+    # --- what the spine asks of a case (core.models.Case) -------------------
+
+    def followup_initial(self):
+        return {
+            "region": self.region_id,
+            "address": self.address,
+            "reason": self.request,
+        }
+
+    def escalation_refusal(self):
+        if self.finished or self.status == "CANCELED":
+            return _("来电已办结，不能再提请提级复审。")
+        return None

@@ -18,6 +18,7 @@ from ..core.pages import (
     TaskListBase,
     task_trail,
 )
+from ..core.programmes import descendants, followup_starts
 from .models import Call
 
 
@@ -128,32 +129,20 @@ class CallDetailView(generic.DetailView):
         return calls_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
-        from ..dibao.flows import DibaoFlow
-        from ..escalation.flows import EscalationFlow
-
         context = super().get_context_data(**kwargs)
         call = self.object
         user = self.request.user
-        open_call = not call.finished
-        applications = list(call.applications.select_related("applicant"))
-        escalations = list(call.escalations.all())
-        linked = [c.pk for c in applications + escalations]
+        followups = descendants(call)
         context.update(
             **task_trail(call, user),
-            applications=applications,
-            escalations=escalations,
+            followups=followups,
             # what the call led to shows by number and stage to everyone who
             # sees the call; the file opens only for those who may read it
             visible_ids=set(
                 cases_visible_to(user)
-                .filter(pk__in=linked)
+                .filter(pk__in=[c.pk for c in followups])
                 .values_list("pk", flat=True)
             ),
-            apply_url=DibaoFlow.apply.reverse("execute") + f"?call={call.pk}"
-            if open_call and user.has_perm("workflows.apply_application", call.region)
-            else None,
-            escalate_url=EscalationFlow.refer.reverse("execute") + f"?call={call.pk}"
-            if open_call and user.has_perm("workflows.refer_escalation", call)
-            else None,
+            starts=followup_starts(call, user),
         )
         return context

@@ -33,6 +33,14 @@ ARTICLE_MEASURES = {
 }
 
 
+def start_url(page, label):
+    """The URL of the button ``label`` a case page offers to start a case
+    from it (``followup_starts``)."""
+    starts = dict((str(text), url) for text, url in page.context["starts"])
+    assert label in starts, starts
+    return starts[label]
+
+
 def today():
     return timezone.localdate().isoformat()
 
@@ -170,8 +178,8 @@ def apply_from_call(p, call):
     """The town starts the application from the call's page (linked)."""
     desk = Desk(p.caseworker)
     page = desk.get(HotlineFlow.instance.reverse("process_detail", args=[call.pk]))
-    url = page.context["apply_url"]
-    assert url and f"call={call.pk}" in url
+    url = start_url(page, "发起低保申请")
+    assert url and f"origin={call.pk}" in url
     assert desk.get(url).status_code == 200
     members = [
         member_row("李凤琴", male=False, employment="employed"),
@@ -276,7 +284,7 @@ def propose_escalation(p, case, expect=302):
 
 
 def escalation_of(case):
-    return Escalation.objects.get(source_application=case)
+    return Escalation.objects.get(origin=case)
 
 
 def prepare(p, esc, kinds=None, expect=302):

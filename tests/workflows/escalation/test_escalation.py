@@ -29,6 +29,7 @@ from .story import (
     propose_escalation,
     record_meeting,
     register_call,
+    start_url,
     state,
     to_calculation,
     verify,
@@ -177,7 +178,7 @@ def test_the_town_handles_a_case_itself(people):
     verify(p, call)
     desk = Desk(p.caseworker)
     page = desk.get(HotlineFlow.instance.reverse("process_detail", args=[call.pk]))
-    url = page.context["escalate_url"]
+    url = start_url(page, "提请提级复审")
     response = desk.post(
         url,
         {
@@ -187,7 +188,7 @@ def test_the_town_handles_a_case_itself(people):
         },
     )
     assert response.status_code == 302
-    esc = Escalation.objects.get(source_call=call)
+    esc = Escalation.objects.get(origin=call)
     assert esc.stage == Escalation.Stage.TOWN_HANDLING
     data = {
         "decision": "给予镇（街道）临时救助。",
@@ -417,13 +418,13 @@ def test_the_referral_page_keeps_the_escalate_once_rule(people):
     desk = Desk(p.reviewer)
     refer = EscalationFlow.refer.reverse("execute")
     response = desk.post(
-        f"{refer}?application={case.pk}",
+        f"{refer}?origin={case.pk}",
         {"level": "district", "hardship": "再次提请。", "referral_reason": "仍困难。"},
     )
     assert response.status_code == 200
     assert "不能再次提请" in errors_of(response)
-    assert Escalation.objects.filter(source_application=case).count() == 1
-    assert desk.get(f"{refer}?application=%C2%B2").status_code == 404
+    assert Escalation.objects.filter(origin=case).count() == 1
+    assert desk.get(f"{refer}?origin=%C2%B2").status_code == 404
 
 
 def test_the_units_grants_are_in_the_case_timeline_and_the_audit_search(people):

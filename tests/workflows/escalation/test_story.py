@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from viewflow.workflow.status import STATUS
 
+from workflows.core.programmes import descendants
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application, RosterEntry
 from workflows.escalation.flows import EscalationFlow
@@ -52,7 +53,7 @@ def test_the_leukemia_case_from_the_article(people):
 
     # the town starts an application from the call (linked), the operator calls back
     case = apply_from_call(p, call)
-    assert case.source_call == call
+    assert case.origin.specific == call
     answer(p, call)
     call.refresh_from_db()
     assert call.outcome == Call.Outcome.APPLICATION and call.finished
@@ -67,7 +68,8 @@ def test_the_leukemia_case_from_the_article(people):
     assert case.stage == Application.Stage.ESCALATED
     assert open_task(case, DibaoFlow.await_escalation) is not None
     esc = escalation_of(case)
-    assert esc.source_call == call and esc.subject_name == "李凤琴"
+    assert esc.origin.specific == case and case.origin_id == call.pk
+    assert esc.subject_name == "李凤琴"
     assert esc.level == Escalation.Level.DISTRICT
 
     # the bureau prepares and invites the ten units; each gets its own task
@@ -115,7 +117,8 @@ def test_the_leukemia_case_from_the_article(people):
     )
     case.refresh_from_db()
     decision = case.decisions.get()
-    assert decision.escalation == esc and decision.monthly_amount == Decimal("1800")
+    assert decision.escalation_id == esc.pk
+    assert decision.monthly_amount == Decimal("1800")
     assert RosterEntry.objects.filter(
         application=case, household=case.household
     ).exists()
@@ -135,4 +138,4 @@ def test_the_leukemia_case_from_the_article(people):
     assert Desk(union).get(esc_page).status_code in (403, 404)
     # and the call's record shows where it led
     call.refresh_from_db()
-    assert list(call.escalations.all()) == [esc]
+    assert [c for c in descendants(call) if c.programme.IS_ESCALATION] == [esc]

@@ -7,6 +7,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 from roles.services import absences_apply
 from workflows.audit.chain import seal
 from workflows.audit.context import acting
+from workflows.core.sweeps import run_sweeps
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             with acting(job="run_timers"):
                 fired = fire_due_timers() + fire_due_conditions()
                 moved = absences_apply()
+                run_sweeps()
                 seal()
             if fired or moved or not every:
                 self.stdout.write(
