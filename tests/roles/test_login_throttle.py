@@ -278,3 +278,55 @@ def test_the_workspace_menu_links_to_lockouts(cast):
     client = Client()
     client.force_login(cast.town_supervisor)
     assert "/work/lockouts/" in client.get("/work/").content.decode()
+
+
+def test_access_records_keep_the_client_address_behind_a_proxy(cast, staff):
+    """The review's finding: behind TRUSTED_PROXIES=1 the records of a
+    refused case page and of a hotline progress lookup kept the proxy's
+    address (REMOTE_ADDR), not the client's."""
+    from tests.workflows.dibao.desk import Desk, submit
+    from workflows.core.models import SensitiveAccess
+
+    case = submit(Desk(cast.caseworker), cast)
+    order, count = client_address_settings(1)
+    with override_settings(
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order, AXES_IPWARE_PROXY_COUNT=count
+    ):
+        outsider = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        outsider.force_login(cast.other_district_reviewer)
+        assert outsider.get(f"/dibao/{case.pk}/").status_code == 404
+        operator = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+        operator.force_login(staff("hotline_operator", "370402"))
+        page = operator.get("/hotline/progress/", {"q": case.applicant.id_number})
+        assert page.status_code == 200 and page.context["results"]
+    refused = SensitiveAccess.objects.get(action=SensitiveAccess.Action.REFUSED)
+    assert refused.ip_address == "198.51.100.7"
+    lookup = SensitiveAccess.objects.get(action=SensitiveAccess.Action.LOOKUP)
+    assert lookup.ip_address == "198.51.100.8"
+
+
+def test_only_the_throttle_reads_the_address_the_connection_came_from():
+    """Every record that names where a request came from takes the address
+    from ``client_address`` (TRUSTED_PROXIES-aware). Code that reads
+    ``REMOTE_ADDR`` itself records the proxy's address behind a proxy."""
+    import ast
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    allowed = {
+        # the one reader
+        "roles/accounts/throttle.py",
+        # names the header the throttle reads when there is no proxy
+        "project/settings/base.py",
+    }
+    offenders = []
+    for folder in ("project", "roles", "workflows", "bench"):
+        for path in sorted((root / folder).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if name in allowed:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value == "REMOTE_ADDR":
+                    offenders.append(f"{name}:{node.lineno}")
+    assert offenders == [], "use roles.accounts.throttle.client_address(request)"
