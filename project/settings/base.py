@@ -200,6 +200,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the account's own failures only (ThrottleHandler)
 AXES_LOCKOUT_CALLABLE = "roles.accounts.throttle.lockout_response"
+# the username as typed, cut to the longest a login can be (never overflows)
+AXES_USERNAME_CALLABLE = "roles.accounts.throttle.client_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # our admin: lockouts are released with a reason
 AXES_VERBOSE = False

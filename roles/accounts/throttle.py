@@ -11,6 +11,10 @@ cool-off window and reports the account limit as reached when either is.
 Axes is the gate (its backend refuses a locked login before the password is
 checked, on the staff login and the admin login alike); ``Lockout`` rows are
 the record, written when axes signals a lockout.
+
+The username axes counts and records is the one typed, cut to the longest a
+login can have (``client_username``): a longer one names no account, and
+axes' own columns would overflow (a 500 on PostgreSQL, nothing counted).
 """
 
 from axes.attempts import get_cool_off_threshold
@@ -33,6 +37,20 @@ def client_address(request):
     """The client's address as the throttle sees it (``TRUSTED_PROXIES``):
     the one rule for every record that names where a request came from."""
     return get_client_ip_address(request)
+
+
+def client_username(request, credentials=None):
+    """``AXES_USERNAME_CALLABLE``: the username tried, at most as long as a
+    login can be (no account has a longer one; axes' columns hold 255)."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if username is None:
+        return None
+    longest = get_user_model()._meta.get_field("username").max_length
+    return str(username)[:longest]
 
 
 def _sum(attempts):

@@ -330,3 +330,31 @@ def test_only_the_throttle_reads_the_address_the_connection_came_from():
                 if isinstance(node, ast.Constant) and node.value == "REMOTE_ADDR":
                     offenders.append(f"{name}:{node.lineno}")
     assert offenders == [], "use roles.accounts.throttle.client_address(request)"
+
+
+@pytest.mark.parametrize("url", [STAFF_LOGIN, ADMIN_LOGIN])
+def test_an_overlong_username_is_a_counted_failure_not_an_error(url, cast):
+    """The review's finding: a username of 256+ characters made axes' failure
+    record overflow its column (a 500 on PostgreSQL, nothing counted). The
+    throttle bounds the name to the longest a login can have: an ordinary
+    refusal (200), counted like any failure until the lockout page."""
+    from axes.models import AccessFailureLog
+    from django.contrib.auth import get_user_model
+
+    longest = get_user_model()._meta.get_field("username").max_length
+    name = "a" * 300
+    client = Client(raise_request_exception=False)
+    response = client.post(url, {"username": name, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == name[:longest]
+    assert attempt.failures_since_start == 1
+    assert AccessFailureLog.objects.get().username == name[:longest]
+    for n in (256, 5000, 151):
+        response = client.post(url, {"username": "a" * n, "password": "x"})
+        assert response.status_code in (200, 429)
+    response = client.post(url, {"username": "a" * 400, "password": "x"})
+    assert response.status_code == 429
+    lockout = Lockout.objects.get(kind=Lockout.Kind.ACCOUNT)
+    assert lockout.username == name[:longest]
