@@ -192,6 +192,8 @@ AXES_HANDLER = "roles.accounts.throttle.ThrottleHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+# a locked address does not stop an account that logged in from it this recently
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=30)
 AXES_FAILURE_LIMIT = "roles.accounts.throttle.account_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30)

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from ..services import may_manage_person
 from .models import Lockout
+from .selectors import staff_addresses
 
 DEVICE_NAME = "动态口令"
 
@@ -24,18 +25,20 @@ def _require_reason(reason):
 
 
 def may_release(by, lockout: Lockout) -> bool:
-    """Superusers release any lockout; a supervisor releases the lockout of
-    an account of someone working in their region. A client address serves
-    people of many regions: only a superuser releases it."""
+    """Superusers release any lockout. A supervisor releases the lockout of
+    an account of someone working in their region, and the lockout of a
+    client address from which staff of their region logged in within
+    ``LOGIN_KNOWN_ADDRESS_DAYS`` (their office's)."""
     if not by.is_active:
         return False
     if by.is_superuser:
         return True
-    return (
-        lockout.kind == Lockout.Kind.ACCOUNT
-        and lockout.user is not None
-        and may_manage_person(by, lockout.user)
-    )
+    if lockout.kind == Lockout.Kind.ADDRESS:
+        return (
+            lockout.ip_address is not None
+            and staff_addresses(by).filter(ip_address=lockout.ip_address).exists()
+        )
+    return lockout.user is not None and may_manage_person(by, lockout.user)
 
 
 @transaction.atomic

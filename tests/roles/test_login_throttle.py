@@ -5,7 +5,7 @@ a supervisor releases it with a reason, and every lockout is on the record."""
 import datetime
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
@@ -242,7 +242,7 @@ def test_only_supervisors_of_the_persons_region_may_release(cast, staff):
     assert lockout.is_active
 
 
-def test_an_address_lockout_is_released_by_a_superuser_only(cast):
+def test_an_address_no_staff_of_theirs_used_is_released_by_a_superuser_only(cast):
     with override_settings(LOGIN_FAILURES_PER_ADDRESS=3, LOGIN_FAILURES_PER_ACCOUNT=3):
         for name in ("a", "b", "c"):
             fail(name, 1, address="10.8.8.8")
@@ -263,6 +263,104 @@ def test_an_address_lockout_is_released_by_a_superuser_only(cast):
     lockout.refresh_from_db()
     assert (lockout.released_by, lockout.release_reason) == (admin, "机房网络测试")
     assert not AccessAttempt.objects.filter(ip_address="10.8.8.8").exists()
+
+
+def flood(address, failures=None):
+    """One person behind ``address`` tries made-up names until the address
+    locks."""
+    for n in range(failures or settings.LOGIN_FAILURES_PER_ADDRESS):
+        _client, response = try_login(f"made-up-{n}", "wrong", address=address)
+    return response
+
+
+def test_one_person_with_made_up_names_does_not_lock_the_office_out(cast, staff):
+    """The review's finding: fifty failures for made-up names from an
+    office's NAT address refused every colleague there, right password or
+    not. Now the address stays locked for made-up and unfamiliar names, and
+    the colleagues who logged in from there recently still get in."""
+    office = "10.20.0.1"
+    regulars = (cast.caseworker, cast.caseworker2, cast.town_supervisor)
+    for user in regulars:  # an ordinary working week at the office
+        client, _ = try_login(user.username, PASSWORD, address=office)
+        assert logged_in(client)
+    away = cast.coordinator  # logs in from the village, never from the office
+    assert logged_in(try_login(away.username, PASSWORD, address="10.30.0.1")[0])
+    newcomer = staff("town_caseworker", "370402106")  # first day at the office
+    long_ago = cast.reviewer  # last here before LOGIN_KNOWN_ADDRESS_DAYS
+    assert logged_in(try_login(long_ago.username, PASSWORD, address=office)[0])
+    past = timezone.now() - datetime.timedelta(
+        days=settings.LOGIN_KNOWN_ADDRESS_DAYS, minutes=1
+    )
+    AccessLog.objects.filter(username=long_ago.username).update(attempt_time=past)
+
+    assert flood(office).status_code == 429
+    assert (
+        Lockout.objects.active()
+        .filter(kind=Lockout.Kind.ADDRESS, ip_address=office)
+        .exists()
+    )
+    # the colleagues who work there get in, with the address locked
+    for user in regulars:
+        client, response = try_login(user.username, PASSWORD, address=office)
+        assert logged_in(client), user.username
+    # made-up names, and people not seen at this address lately, do not
+    for name in ("made-up-x", newcomer.username, away.username, long_ago.username):
+        client, response = try_login(name, PASSWORD, address=office)
+        assert not logged_in(client) and response.status_code == 429, name
+        assert "网络地址" in response.content.decode()
+    # a known colleague is still bound by their own account's limit
+    victim = cast.caseworker2
+    fail(victim.username, settings.LOGIN_FAILURES_PER_ACCOUNT, address=office)
+    client, response = try_login(victim.username, PASSWORD, address=office)
+    assert not logged_in(client) and response.status_code == 429
+    assert "账号" in response.content.decode()
+    assert (
+        Lockout.objects.active()
+        .filter(kind=Lockout.Kind.ACCOUNT, username=victim.username)
+        .exists()
+    )
+
+
+def test_a_supervisor_releases_the_lockout_of_their_staffs_office_address(cast, staff):
+    """The review's finding: only a superuser could release an address
+    lockout. A supervisor whose staff logged in from the address recently
+    (their office) may, with a reason; a supervisor of another district not."""
+    office = "10.20.0.2"
+    assert logged_in(try_login(cast.caseworker.username, PASSWORD, address=office)[0])
+    flood(office)
+    lockout = Lockout.objects.get(kind=Lockout.Kind.ADDRESS, ip_address=office)
+    newcomer = staff("town_caseworker", "370402106")
+    assert try_login(newcomer.username, PASSWORD, address=office)[1].status_code == 429
+    # a supervisor elsewhere neither sees nor releases it
+    elsewhere = staff("district_supervisor", "370404")
+    other = Client()
+    other.force_login(elsewhere)
+    assert list(other.get("/work/lockouts/").context["lockouts"]) == []
+    url = f"/work/lockouts/{lockout.pk}/release/"
+    assert other.post(url, {"reason": "x"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.lockout_release(lockout=lockout, by=elsewhere, reason="x")
+    # the district's supervisor (and the town's) see it
+    town = Client()
+    town.force_login(cast.town_supervisor)
+    assert lockout in town.get("/work/lockouts/").context["lockouts"]
+    supervisor = Client()
+    supervisor.force_login(cast.district_supervisor)
+    page = supervisor.get("/work/lockouts/")
+    assert lockout in page.context["lockouts"] and office in page.content.decode()
+    supervisor.post(url, {"reason": ""})  # no reason: nothing happens
+    lockout.refresh_from_db()
+    assert lockout.is_active
+    response = supervisor.post(url, {"reason": "新同事首日登录，网络地址被误锁"})
+    assert response.status_code == 302
+    lockout.refresh_from_db()
+    assert not lockout.is_active
+    latest = lockout.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        cast.district_supervisor,
+        "新同事首日登录，网络地址被误锁",
+    )
+    assert logged_in(try_login(newcomer.username, PASSWORD, address=office)[0])
 
 
 def test_the_lockout_page_is_chinese_not_an_error(cast):
