@@ -205,6 +205,8 @@ AXES_LOCKOUT_CALLABLE = "roles.accounts.throttle.lockout_response"
 # the username as typed, cut to the longest a login can be (never overflows)
 AXES_USERNAME_CALLABLE = "roles.accounts.throttle.client_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# never written to axes' records in clear: passwords (always), enrolment codes
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_ENABLE_ADMIN = False  # our admin: lockouts are released with a reason
 AXES_VERBOSE = False
 # The client address: REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies the
