@@ -1,9 +1,12 @@
 """Administrators maintain regions, roles and posts here (with history);
-superusers release login lockouts and reset second factors (with reasons)."""
+superusers release login lockouts, reset second factors and issue enrolment
+codes (with reasons)."""
 
 from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -18,6 +21,7 @@ from .models import (
     Absence,
     CaseGrant,
     CaseGroupGrant,
+    EnrolmentCode,
     Lockout,
     Post,
     Reassignment,
@@ -95,24 +99,30 @@ class ReasonActionForm(forms.Form):
     )
 
 
-def reason_action(modeladmin, request, queryset, *, title, explanation, apply):
+def reason_action(
+    modeladmin, request, queryset, *, title, explanation, apply, show=None
+):
     """An admin action that asks why first (an intermediate page, like
     Django's delete confirmation), then runs ``apply(obj, reason)`` on each
-    selected record through its service."""
+    selected record through its service. With ``show``, what the services
+    returned is shown on a page of its own (``show(request, results)``)
+    instead of a message."""
     form = ReasonActionForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
-        done = 0
+        results = []
         for obj in queryset:
             try:
-                apply(obj, form.cleaned_data["reason"])
-                done += 1
+                results.append(apply(obj, form.cleaned_data["reason"]))
             except (ValidationError, PermissionDenied) as error:
                 text = "; ".join(getattr(error, "messages", [str(error)]))
                 modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
-        if done:
+        if results:
             modeladmin.message_user(
-                request, _("%(title)s：%(n)s 项。") % {"title": title, "n": done}
+                request,
+                _("%(title)s：%(n)s 项。") % {"title": title, "n": len(results)},
             )
+            if show is not None:
+                return show(request, results)
         return None
     return TemplateResponse(
         request,
@@ -132,6 +142,39 @@ def reason_action(modeladmin, request, queryset, *, title, explanation, apply):
 class SuperuserActionsMixin:
     def has_superuser_permission(self, request):
         return request.user.is_active and request.user.is_superuser
+
+
+def issue_enrolment_codes(modeladmin, request, queryset, *, user_of):
+    """签发绑定码 for the people selected: asks why, then shows each code
+    once, on this page only (never in a message, which the session keeps)."""
+
+    def show(request, issued):
+        return TemplateResponse(
+            request,
+            "admin/roles/enrolment_codes_issued.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "opts": modeladmin.model._meta,
+                "title": _("动态口令绑定码"),
+                "issued": issued,
+            },
+        )
+
+    return reason_action(
+        modeladmin,
+        request,
+        queryset,
+        title=_("签发动态口令绑定码"),
+        explanation=_(
+            "为尚未绑定（或已重置）动态口令的高权限账号签发一次性绑定码："
+            "24 小时内有效，只能使用一次，只显示这一次。请当面交给本人（核对身份），"
+            "不要通过短信、微信或邮件发送。同一人员原有未使用的绑定码随即作废。"
+        ),
+        apply=lambda obj, reason: account_services.enrolment_code_issue(
+            user=user_of(obj), by=request.user, reason=reason
+        ),
+        show=show,
+    )
 
 
 @admin.register(Lockout)
@@ -187,7 +230,7 @@ class SecondFactorAdmin(SuperuserActionsMixin, ReadOnlyHistoryAdmin):
     search_fields = ("user__username", "user__first_name")
     fields = ("person", "device", "bound", "created", "last_used")
     readonly_fields = fields
-    actions = ["reset"]
+    actions = ["reset", "issue_code"]
 
     @admin.display(description=gettext_lazy("人员"))
     def person(self, device):
@@ -223,11 +266,82 @@ class SecondFactorAdmin(SuperuserActionsMixin, ReadOnlyHistoryAdmin):
             request,
             queryset,
             title=_("重置动态口令"),
-            explanation=_("原验证器立即失效；该人员下次登录时重新绑定。"),
+            explanation=_(
+                "原验证器立即失效，未使用的绑定码作废；该人员须凭新的绑定码重新绑定"
+                "（重置后请用“签发绑定码”操作签发，当面交给本人）。"
+            ),
             apply=lambda device, reason: account_services.second_factor_reset(
                 device=device, by=request.user, reason=reason
             ),
         )
+
+    @admin.action(
+        description=gettext_lazy("为所选人员签发绑定码（重置后重新绑定）"),
+        permissions=["superuser"],
+    )
+    def issue_code(self, request, queryset):
+        return issue_enrolment_codes(
+            self, request, queryset.select_related("user"), user_of=lambda d: d.user
+        )
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(ReadOnlyHistoryAdmin):
+    """Codes issued and their fate; never the code (only its hash is kept,
+    and not shown)."""
+
+    list_display = (
+        "user",
+        "issued_at",
+        "issued_by_display",
+        "reason",
+        "expires_at",
+        "state",
+        "used_at",
+        "used_from",
+    )
+    list_filter = ("used_at", "revoked_at")
+    search_fields = ("user__username", "user__first_name", "reason")
+    date_hierarchy = "issued_at"
+    fields = (
+        "user",
+        "issued_at",
+        "issued_by_display",
+        "reason",
+        "expires_at",
+        "state",
+        "used_at",
+        "used_from",
+        "revoked_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("签发人"))
+    def issued_by_display(self, record):
+        return record.issued_by or _("服务器（运维人员）")
+
+    @admin.display(description=gettext_lazy("状态"))
+    def state(self, record):
+        return record.status
+
+
+# Django's user admin, with the action a superuser issues enrolment codes by
+# (a new privileged account has no authenticator to list on the devices page)
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(SuperuserActionsMixin, UserAdmin):
+    actions = ["issue_code"]
+
+    @admin.action(
+        description=gettext_lazy("为所选人员签发动态口令绑定码"),
+        permissions=["superuser"],
+    )
+    def issue_code(self, request, queryset):
+        return issue_enrolment_codes(self, request, queryset, user_of=lambda u: u)
 
 
 @admin.register(AccessFailureLog)

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from workflows.core.edge import parse_id
 
+from .accounts.throttle import client_address
 from .selectors import cases_visible_to, households_visible_to, tasks_visible_to
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def record_refusal(request, view_kwargs):
         action=SensitiveAccess.Action.REFUSED,
         case_id=case_id,
         record=f"{request.method} {request.path}"[:100],
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
     )
 
 

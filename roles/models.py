@@ -229,7 +229,7 @@ class Post(models.Model):
             raise ValidationError(_("失效日期不能早于生效日期。"))
 
 
-from .accounts.models import Lockout  # noqa: E402,F401  (models of this app)
+from .accounts.models import EnrolmentCode, Lockout  # noqa: E402,F401  (models of this app)
 from .work_models import (  # noqa: E402,F401  (models of this app)
     Absence,
     CaseGrant,

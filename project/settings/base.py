@@ -192,6 +192,8 @@ AXES_HANDLER = "roles.accounts.throttle.ThrottleHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+# a locked address does not stop an account that logged in from it this recently
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=30)
 AXES_FAILURE_LIMIT = "roles.accounts.throttle.account_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30)
@@ -200,7 +202,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the account's own failures only (ThrottleHandler)
 AXES_LOCKOUT_CALLABLE = "roles.accounts.throttle.lockout_response"
+# the username as typed, cut to the longest a login can be (never overflows)
+AXES_USERNAME_CALLABLE = "roles.accounts.throttle.client_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# never written to axes' records in clear: passwords (always), enrolment codes
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_ENABLE_ADMIN = False  # our admin: lockouts are released with a reason
 AXES_VERBOSE = False
 # The client address: REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies the

@@ -1,4 +1,6 @@
-"""Lockouts: the audited record of logins refused after too many failures.
+"""Lockouts: the audited record of logins refused after too many failures;
+enrolment codes: what a privileged account needs besides its password to
+bind an authenticator.
 
 django-axes keeps its own counters (``AccessAttempt``, rewritten with SQL
 expressions on every failure, so simple-history cannot follow them). A
@@ -6,6 +8,8 @@ lockout is what people and auditors need to see: who or which address, when,
 until when, and who released it early and why. Imported into
 ``roles.models``.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -81,3 +85,74 @@ class Lockout(models.Model):
         if self.until <= timezone.now():
             return _("已到期自动解除")
         return _("锁定中")
+
+
+class EnrolmentCodeQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        """Codes that may still be used at ``at`` (now by default): not used,
+        not revoked, not expired."""
+        return self.filter(
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=at or timezone.now(),
+        )
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a privileged account bind its authenticator.
+
+    The password alone does not show the secret of a new authenticator: the
+    person also gives this code, issued by a superuser (or by the operator on
+    the server) and handed over in person. Only its hash is stored; it is
+    shown once, to the issuer. One code is usable per person at a time,
+    within ``EnrolmentCode.VALID_FOR``, once.
+    """
+
+    VALID_FOR = datetime.timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.PROTECT,
+        related_name="enrolment_codes",
+    )
+    code_hash = models.CharField(_("绑定码散列"), max_length=128, editable=False)
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "为空：由运维人员在服务器上签发（manage.py issue_enrolment_code）。"
+        ),
+    )
+    reason = LimitedTextField(_("签发理由"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    used_from = models.GenericIPAddressField(_("使用地址"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    objects = EnrolmentCodeQuerySet.as_manager()
+    # the hash stays out of the audit trail, as the authenticator's secret does
+    history = audited(excluded_fields=["code_hash"])
+
+    class Meta:
+        verbose_name = _("动态口令绑定码")
+        verbose_name_plural = _("动态口令绑定码")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status(self):
+        if self.used_at is not None:
+            return _("已使用")
+        if self.revoked_at is not None:
+            return _("已作废")
+        if self.expires_at <= timezone.now():
+            return _("已过期")
+        return _("有效")

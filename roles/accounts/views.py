@@ -2,8 +2,11 @@
 supervisor's workspace (工作管理)."""
 
 import django_otp
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +20,7 @@ from django.views import generic
 from ..views import REASON, WorkMixin
 from . import selectors, services
 from .second_factor import qr_svg, second_factor_required
+from .throttle import client_address, lockout_response
 
 
 class TokenForm(forms.Form):
@@ -113,35 +117,101 @@ def _throttled_or_wrong(device):
     return _("动态口令不正确或已使用过，请输入手机上显示的新口令。")
 
 
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("绑定码"),
+        max_length=32,
+        help_text=gettext_lazy(
+            "系统管理员当面交给您的 12 位绑定码，24 小时内有效，只能使用一次。"
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+ENROLMENT_TICKET = "zz_enrolment_ticket"
+
+
 class SetupView(SecondFactorStep):
-    """First login after the requirement (or after a reset): bind an
-    authenticator app by its QR code or by typing the secret, then confirm
-    with a code it shows."""
+    """First login after the requirement (or after a reset). The password is
+    not enough to see a new secret: first the enrolment code a superuser
+    handed over (a wrong one counts as a failed login of the account); then
+    the authenticator app is bound by its QR code or by typing the secret,
+    and confirmed with a code it shows."""
 
     template_name = "registration/otp_setup.html"
     needs_bound_device = False
     other_step = "otp_verify"
 
+    def opened(self, request):
+        return services.enrolment_open(
+            user=request.user, ticket=request.session.get(ENROLMENT_TICKET)
+        )
+
     def get(self, request):
-        return self.show(request, TokenForm(), **self.device_context(request))
+        device = self.opened(request)
+        if device is None:
+            return self.show(request, EnrolmentCodeForm())
+        return self.show(request, TokenForm(), **self.device_context(device))
 
     def post(self, request):
+        device = self.opened(request)
+        if device is None:
+            return self.post_code(request)
         form = TokenForm(request.POST)
         if form.is_valid():
             device = services.enrolment_confirm(
-                user=request.user, token=form.cleaned_data["token"]
+                user=request.user,
+                token=form.cleaned_data["token"],
+                ticket=request.session.get(ENROLMENT_TICKET),
             )
             if device is not None:
+                request.session.pop(ENROLMENT_TICKET, None)
                 django_otp.login(request, device)
                 messages.success(request, _("动态口令已绑定。"), fail_silently=True)
                 return HttpResponseRedirect(_next(request))
             form.add_error(
                 "token", _throttled_or_wrong(services.device_of(request.user))
             )
-        return self.show(request, form, status=422, **self.device_context(request))
+        device = services.device_of(request.user)
+        return self.show(request, form, status=422, **self.device_context(device))
 
-    def device_context(self, request):
-        device = services.enrolment_start(user=request.user)
+    def post_code(self, request):
+        """The enrolment code. Wrong codes are failed logins of the account
+        (django-axes): five lock it like five wrong passwords, and the
+        session ends."""
+        credentials = {"username": request.user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return self.locked_out(request, credentials)
+        form = EnrolmentCodeForm(request.POST)
+        if not form.is_valid():
+            return self.show(request, form, status=422)
+        opened = services.enrolment_code_redeem(
+            user=request.user,
+            code=form.cleaned_data["code"],
+            address=client_address(request),
+        )
+        if opened is not None:
+            request.session[ENROLMENT_TICKET] = opened.ticket
+            return _step("otp_setup", request)
+        user_login_failed.send(
+            sender=__name__, credentials=credentials, request=request
+        )
+        if getattr(request, "axes_locked_out", False):
+            return self.locked_out(request, credentials)
+        form.add_error("code", _("绑定码不正确、已使用或已过期。"))
+        return self.show(request, form, status=422)
+
+    def locked_out(self, request, credentials):
+        logout(request)
+        return lockout_response(request, credentials=credentials)
+
+    def device_context(self, device):
         return {"qr": qr_svg(device), "secret": services.secret_text(device)}
 
 

@@ -1,5 +1,6 @@
 """Logins in a real browser with the Content-Security-Policy enforced: a
-superuser binds an authenticator and works in the admin, a caseworker is
+superuser binds an authenticator with an enrolment code and works in the
+admin, a caseworker is
 locked out after wrong passwords and released by the supervisor, and the
 language switch (our only script) still works."""
 
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from roles.accounts.services import enrolment_code_issue
 from tests.factories import one_person_spec
 from workflows import demo
 from workflows.demo import load_users
@@ -32,14 +34,21 @@ def current_code(user):
 def test_a_superuser_binds_an_authenticator_and_uses_the_admin(live_server, browser):
     load_users()
     admin = get_user_model().objects.get(username="admin")
+    # the first superuser's enrolment code, issued on the server
+    issued = enrolment_code_issue(user=admin, by=None, reason="首次部署")
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     base = live_server.url
     page.goto(base + "/admin/")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", "demo1234")
     page.click("input[type=submit]")
-    # not the admin yet: the second factor first
+    # not the admin yet: the second factor first, and the password is not
+    # enough to see its secret
     page.wait_for_url("**/accounts/otp/setup/**")
+    assert page.locator(".zz-qr svg").count() == 0
+    page.fill("input[name=code]", issued.display)
+    with page.expect_navigation():
+        page.click("form.zz-form button[type=submit]")
     assert page.locator(".zz-qr svg").count() == 1
     secret = page.locator(".zz-secret").inner_text()
     assert re.fullmatch(r"[A-Z2-7 ]+", secret)

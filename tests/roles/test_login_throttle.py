@@ -5,7 +5,7 @@ a supervisor releases it with a reason, and every lockout is on the record."""
 import datetime
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
@@ -242,7 +242,7 @@ def test_only_supervisors_of_the_persons_region_may_release(cast, staff):
     assert lockout.is_active
 
 
-def test_an_address_lockout_is_released_by_a_superuser_only(cast):
+def test_an_address_no_staff_of_theirs_used_is_released_by_a_superuser_only(cast):
     with override_settings(LOGIN_FAILURES_PER_ADDRESS=3, LOGIN_FAILURES_PER_ACCOUNT=3):
         for name in ("a", "b", "c"):
             fail(name, 1, address="10.8.8.8")
@@ -265,6 +265,104 @@ def test_an_address_lockout_is_released_by_a_superuser_only(cast):
     assert not AccessAttempt.objects.filter(ip_address="10.8.8.8").exists()
 
 
+def flood(address, failures=None):
+    """One person behind ``address`` tries made-up names until the address
+    locks."""
+    for n in range(failures or settings.LOGIN_FAILURES_PER_ADDRESS):
+        _client, response = try_login(f"made-up-{n}", "wrong", address=address)
+    return response
+
+
+def test_one_person_with_made_up_names_does_not_lock_the_office_out(cast, staff):
+    """The review's finding: fifty failures for made-up names from an
+    office's NAT address refused every colleague there, right password or
+    not. Now the address stays locked for made-up and unfamiliar names, and
+    the colleagues who logged in from there recently still get in."""
+    office = "10.20.0.1"
+    regulars = (cast.caseworker, cast.caseworker2, cast.town_supervisor)
+    for user in regulars:  # an ordinary working week at the office
+        client, _ = try_login(user.username, PASSWORD, address=office)
+        assert logged_in(client)
+    away = cast.coordinator  # logs in from the village, never from the office
+    assert logged_in(try_login(away.username, PASSWORD, address="10.30.0.1")[0])
+    newcomer = staff("town_caseworker", "370402106")  # first day at the office
+    long_ago = cast.reviewer  # last here before LOGIN_KNOWN_ADDRESS_DAYS
+    assert logged_in(try_login(long_ago.username, PASSWORD, address=office)[0])
+    past = timezone.now() - datetime.timedelta(
+        days=settings.LOGIN_KNOWN_ADDRESS_DAYS, minutes=1
+    )
+    AccessLog.objects.filter(username=long_ago.username).update(attempt_time=past)
+
+    assert flood(office).status_code == 429
+    assert (
+        Lockout.objects.active()
+        .filter(kind=Lockout.Kind.ADDRESS, ip_address=office)
+        .exists()
+    )
+    # the colleagues who work there get in, with the address locked
+    for user in regulars:
+        client, response = try_login(user.username, PASSWORD, address=office)
+        assert logged_in(client), user.username
+    # made-up names, and people not seen at this address lately, do not
+    for name in ("made-up-x", newcomer.username, away.username, long_ago.username):
+        client, response = try_login(name, PASSWORD, address=office)
+        assert not logged_in(client) and response.status_code == 429, name
+        assert "网络地址" in response.content.decode()
+    # a known colleague is still bound by their own account's limit
+    victim = cast.caseworker2
+    fail(victim.username, settings.LOGIN_FAILURES_PER_ACCOUNT, address=office)
+    client, response = try_login(victim.username, PASSWORD, address=office)
+    assert not logged_in(client) and response.status_code == 429
+    assert "账号" in response.content.decode()
+    assert (
+        Lockout.objects.active()
+        .filter(kind=Lockout.Kind.ACCOUNT, username=victim.username)
+        .exists()
+    )
+
+
+def test_a_supervisor_releases_the_lockout_of_their_staffs_office_address(cast, staff):
+    """The review's finding: only a superuser could release an address
+    lockout. A supervisor whose staff logged in from the address recently
+    (their office) may, with a reason; a supervisor of another district not."""
+    office = "10.20.0.2"
+    assert logged_in(try_login(cast.caseworker.username, PASSWORD, address=office)[0])
+    flood(office)
+    lockout = Lockout.objects.get(kind=Lockout.Kind.ADDRESS, ip_address=office)
+    newcomer = staff("town_caseworker", "370402106")
+    assert try_login(newcomer.username, PASSWORD, address=office)[1].status_code == 429
+    # a supervisor elsewhere neither sees nor releases it
+    elsewhere = staff("district_supervisor", "370404")
+    other = Client()
+    other.force_login(elsewhere)
+    assert list(other.get("/work/lockouts/").context["lockouts"]) == []
+    url = f"/work/lockouts/{lockout.pk}/release/"
+    assert other.post(url, {"reason": "x"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.lockout_release(lockout=lockout, by=elsewhere, reason="x")
+    # the district's supervisor (and the town's) see it
+    town = Client()
+    town.force_login(cast.town_supervisor)
+    assert lockout in town.get("/work/lockouts/").context["lockouts"]
+    supervisor = Client()
+    supervisor.force_login(cast.district_supervisor)
+    page = supervisor.get("/work/lockouts/")
+    assert lockout in page.context["lockouts"] and office in page.content.decode()
+    supervisor.post(url, {"reason": ""})  # no reason: nothing happens
+    lockout.refresh_from_db()
+    assert lockout.is_active
+    response = supervisor.post(url, {"reason": "新同事首日登录，网络地址被误锁"})
+    assert response.status_code == 302
+    lockout.refresh_from_db()
+    assert not lockout.is_active
+    latest = lockout.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        cast.district_supervisor,
+        "新同事首日登录，网络地址被误锁",
+    )
+    assert logged_in(try_login(newcomer.username, PASSWORD, address=office)[0])
+
+
 def test_the_lockout_page_is_chinese_not_an_error(cast):
     response = fail(cast.caseworker.username, settings.LOGIN_FAILURES_PER_ACCOUNT)
     assert response.status_code == 429
@@ -278,3 +376,83 @@ def test_the_workspace_menu_links_to_lockouts(cast):
     client = Client()
     client.force_login(cast.town_supervisor)
     assert "/work/lockouts/" in client.get("/work/").content.decode()
+
+
+def test_access_records_keep_the_client_address_behind_a_proxy(cast, staff):
+    """The review's finding: behind TRUSTED_PROXIES=1 the records of a
+    refused case page and of a hotline progress lookup kept the proxy's
+    address (REMOTE_ADDR), not the client's."""
+    from tests.workflows.dibao.desk import Desk, submit
+    from workflows.core.models import SensitiveAccess
+
+    case = submit(Desk(cast.caseworker), cast)
+    order, count = client_address_settings(1)
+    with override_settings(
+        AXES_IPWARE_META_PRECEDENCE_ORDER=order, AXES_IPWARE_PROXY_COUNT=count
+    ):
+        outsider = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        outsider.force_login(cast.other_district_reviewer)
+        assert outsider.get(f"/dibao/{case.pk}/").status_code == 404
+        operator = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+        operator.force_login(staff("hotline_operator", "370402"))
+        page = operator.get("/hotline/progress/", {"q": case.applicant.id_number})
+        assert page.status_code == 200 and page.context["results"]
+    refused = SensitiveAccess.objects.get(action=SensitiveAccess.Action.REFUSED)
+    assert refused.ip_address == "198.51.100.7"
+    lookup = SensitiveAccess.objects.get(action=SensitiveAccess.Action.LOOKUP)
+    assert lookup.ip_address == "198.51.100.8"
+
+
+def test_only_the_throttle_reads_the_address_the_connection_came_from():
+    """Every record that names where a request came from takes the address
+    from ``client_address`` (TRUSTED_PROXIES-aware). Code that reads
+    ``REMOTE_ADDR`` itself records the proxy's address behind a proxy."""
+    import ast
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    allowed = {
+        # the one reader
+        "roles/accounts/throttle.py",
+        # names the header the throttle reads when there is no proxy
+        "project/settings/base.py",
+    }
+    offenders = []
+    for folder in ("project", "roles", "workflows", "bench"):
+        for path in sorted((root / folder).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if name in allowed:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value == "REMOTE_ADDR":
+                    offenders.append(f"{name}:{node.lineno}")
+    assert offenders == [], "use roles.accounts.throttle.client_address(request)"
+
+
+@pytest.mark.parametrize("url", [STAFF_LOGIN, ADMIN_LOGIN])
+def test_an_overlong_username_is_a_counted_failure_not_an_error(url, cast):
+    """The review's finding: a username of 256+ characters made axes' failure
+    record overflow its column (a 500 on PostgreSQL, nothing counted). The
+    throttle bounds the name to the longest a login can have: an ordinary
+    refusal (200), counted like any failure until the lockout page."""
+    from axes.models import AccessFailureLog
+    from django.contrib.auth import get_user_model
+
+    longest = get_user_model()._meta.get_field("username").max_length
+    name = "a" * 300
+    client = Client(raise_request_exception=False)
+    response = client.post(url, {"username": name, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == name[:longest]
+    assert attempt.failures_since_start == 1
+    assert AccessFailureLog.objects.get().username == name[:longest]
+    for n in (256, 5000, 151):
+        response = client.post(url, {"username": "a" * n, "password": "x"})
+        assert response.status_code in (200, 429)
+    response = client.post(url, {"username": "a" * 400, "password": "x"})
+    assert response.status_code == 429
+    lockout = Lockout.objects.get(kind=Lockout.Kind.ACCOUNT)
+    assert lockout.username == name[:longest]

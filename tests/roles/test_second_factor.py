@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roles.accounts import services
+from roles.models import EnrolmentCode, Lockout
 from tests.factories import CITY, StaffFactory, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,21 @@ def superuser(db):
     return user
 
 
+def issue(user, by=None, reason="新任管理员，当面交付"):
+    """An enrolment code for ``user`` (issued on the server unless ``by``)."""
+    return services.enrolment_code_issue(user=user, by=by, reason=reason).code
+
+
+def open_enrolment(client, code_text, next_url="/"):
+    response = client.post(
+        "/accounts/otp/setup/", {"code": code_text, "next": next_url}
+    )
+    assert response.status_code == 302, "the code was accepted"
+    return client.get(response["Location"])
+
+
 def test_a_superuser_binds_an_authenticator_at_first_login(superuser):
+    code_text = issue(superuser)
     client, response = password_login(superuser, "/admin/login/", "/admin/")
     # the admin itself sends them on: nothing opens before the second factor
     for url in ("/admin/", "/admin/workflows/assistancestandard/", "/"):
@@ -53,6 +68,9 @@ def test_a_superuser_binds_an_authenticator_at_first_login(superuser):
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/otp/")
     page = client.get("/accounts/otp/setup/?next=/admin/")
+    assert page.status_code == 200
+    assert "<svg" not in page.content.decode()  # the enrolment code first
+    page = open_enrolment(client, code_text.lower(), "/admin/")  # any case
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html  # the QR code, drawn on the server
@@ -184,3 +202,212 @@ def test_the_demo_gives_privileged_logins_a_published_key_only_with_debug(settin
     others = TOTPDevice.objects.exclude(user__username__in=["city_admin", "admin"])
     assert not others.exists()
     assert get_user_model().objects.get(username="admin").is_superuser
+
+
+# --- enrolment codes: the password alone binds nothing ------------------------------
+
+
+def test_the_password_alone_shows_no_secret_and_binds_nothing(staff):
+    """The review's finding: a new city administrator (or one after a reset)
+    had no authenticator yet, and whoever held the password was shown the
+    secret, bound their own phone and was in."""
+    from django.conf import settings as django_settings
+
+    city_admin = staff("city_administrator", CITY)
+    client, _ = password_login(city_admin)
+    page = client.get("/accounts/otp/setup/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "绑定码" in html
+    assert "<svg" not in html and "zz-secret" not in html
+    assert not TOTPDevice.objects.filter(user=city_admin).exists()
+    # a guessed authenticator code is no way around it
+    response = client.post("/accounts/otp/setup/", {"token": "123456"})
+    assert response.status_code == 422
+    assert not TOTPDevice.objects.filter(user=city_admin, confirmed=True).exists()
+    # still nothing but the second-factor pages and logout
+    for url in ("/work/", "/dibao/", "/admin/", "/audit/"):
+        assert client.get(url)["Location"].startswith("/accounts/otp/setup/")
+    # a wrong code counts like a wrong password: after the account's limit,
+    # the session ends and the account is locked, code or password
+    limit = django_settings.LOGIN_FAILURES_PER_ACCOUNT
+    for n in range(limit - 1):
+        response = client.post("/accounts/otp/setup/", {"code": f"WRONG{n}CODE"})
+        assert response.status_code == 422
+        assert "绑定码不正确" in response.content.decode()
+    right = issue(city_admin)
+    response = client.post("/accounts/otp/setup/", {"code": "NOTTHECODE12"})
+    assert response.status_code == 429 and "已暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    lockout = Lockout.objects.get(username=city_admin.username)
+    assert lockout.path == "/accounts/otp/setup/"
+    refused = Client().post(
+        "/accounts/login/", {"username": city_admin.username, "password": PASSWORD}
+    )
+    assert refused.status_code == 429
+    # the code itself was not used up by the guessing, nor seen in any record
+    from axes.models import AccessAttempt
+
+    assert not any("WRONG" in a.post_data for a in AccessAttempt.objects.all()), (
+        "codes are masked in axes' records"
+    )
+    services.lockout_release(lockout=lockout, by=superuser_of(), reason="本人确认")
+    client, _ = password_login(city_admin)
+    page = open_enrolment(client, right)
+    assert "zz-secret" in page.content.decode()
+
+
+def superuser_of():
+    user = StaffFactory(is_staff=True, is_superuser=True)
+    user.save()
+    return user
+
+
+def test_a_superuser_issues_a_code_in_the_admin_shown_once(superuser, staff):
+    city_admin = staff("city_administrator", CITY)
+    ordinary = staff("town_caseworker", "370402106")
+    admin = Client()
+    login_with_second_factor(admin, superuser)
+    changelist = "/admin/auth/user/"
+    data = {"action": "issue_code", "_selected_action": [city_admin.pk, ordinary.pk]}
+    assert "理由" in admin.post(changelist, data).content.decode()
+    page = admin.post(changelist, {**data, "apply": "1", "reason": "新任市局管理员"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "只显示这一次" in html
+    shown = re.findall(r'class="zz-enrolment-code">([A-Z2-9-]+)<', html)
+    assert len(shown) == 1  # the caseworker needs no second factor: refused
+    assert len(shown[0].replace("-", "")) == 12
+    record = EnrolmentCode.objects.get()
+    assert record.user == city_admin and record.issued_by == superuser
+    assert shown[0].replace("-", "") not in record.code_hash
+    assert not EnrolmentCode.objects.filter(user=ordinary).exists()
+    latest = record.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        superuser,
+        "新任市局管理员",
+    )
+    assert "code_hash" not in {f.name for f in record.history.model._meta.fields}
+    # the record in the admin shows who, when and why, never the code
+    listing = admin.get("/admin/roles/enrolmentcode/").content.decode()
+    assert "新任市局管理员" in listing and shown[0] not in listing
+    assert record.code_hash not in listing
+    # a non-superuser cannot issue, whatever page calls the service
+    with pytest.raises(PermissionDenied):
+        services.enrolment_code_issue(user=city_admin, by=city_admin, reason="x")
+    # the person binds with it, once
+    client, _ = password_login(city_admin)
+    page = open_enrolment(client, shown[0])
+    device = TOTPDevice.objects.get(user=city_admin)
+    response = client.post("/accounts/otp/setup/", {"token": code(device)})
+    assert response.status_code == 302
+    assert client.get("/work/").status_code == 200
+    record.refresh_from_db()
+    assert record.used_at is not None and record.used_from == "127.0.0.1"
+    used = record.history.first()
+    assert (used.history_user, used.history_change_reason) == (city_admin, "使用绑定码")
+    # once bound, no code is issued for the account (a reset comes first)
+    with pytest.raises(ValidationError):
+        services.enrolment_code_issue(user=city_admin, by=superuser, reason="x")
+
+
+def test_a_code_is_used_once_within_a_day(staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    city_admin = staff("city_administrator", CITY)
+    first = issue(city_admin)
+    second = issue(city_admin)  # the first stops working
+    assert EnrolmentCode.objects.get(revoked_at__isnull=False).status == "已作废"
+    client, _ = password_login(city_admin)
+    assert client.post("/accounts/otp/setup/", {"code": first}).status_code == 422
+    # expired
+    EnrolmentCode.objects.filter(revoked_at__isnull=True).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.post("/accounts/otp/setup/", {"code": second}).status_code == 422
+    third = issue(city_admin)
+    record = EnrolmentCode.objects.usable().get()
+    assert record.expires_at - record.issued_at == timedelta(hours=24)
+    # spaces, dashes and full-width letters as typed are the same code
+    typed = " ".join([third[:4], third[4:8].lower(), third[8:]])
+    page = open_enrolment(client, typed)
+    assert "zz-secret" in page.content.decode()
+    # the same code in another session (someone who watched it typed) is spent
+    other, _ = password_login(city_admin)
+    assert other.post("/accounts/otp/setup/", {"code": third}).status_code == 422
+    assert "zz-secret" not in other.get("/accounts/otp/setup/").content.decode()
+
+
+def test_after_a_reset_the_person_needs_a_new_code(superuser, staff):
+    city_admin = staff("city_administrator", CITY)
+    client, _ = password_login(city_admin)
+    page = open_enrolment(client, issue(city_admin))
+    device = TOTPDevice.objects.get(user=city_admin)
+    assert (
+        client.post("/accounts/otp/setup/", {"token": code(device)}).status_code == 302
+    )
+    # a half-finished enrolment of another session, and a code not yet used
+    pending, _ = password_login(city_admin)
+    services.second_factor_reset(device=device, by=superuser, reason="手机遗失")
+    unused = issue(city_admin)
+    services.second_factor_reset(device=device, by=superuser, reason="再次重置")
+    assert EnrolmentCode.objects.get(used_at__isnull=True).revoked_at is not None
+    client, _ = password_login(city_admin)
+    page = client.get("/accounts/otp/setup/")
+    assert "zz-secret" not in page.content.decode()
+    assert client.post("/accounts/otp/setup/", {"code": unused}).status_code == 422
+    assert "zz-secret" not in pending.get("/accounts/otp/setup/").content.decode()
+    # a session that opened the enrolment before a reset must start again
+    opened, _ = password_login(city_admin)
+    open_enrolment(opened, issue(city_admin))
+    device.refresh_from_db()
+    shown = code(device)
+    services.second_factor_reset(device=device, by=superuser, reason="又丢了")
+    assert "zz-secret" not in opened.get("/accounts/otp/setup/").content.decode()
+    response = opened.post("/accounts/otp/setup/", {"token": shown})
+    assert response.status_code == 422
+    device.refresh_from_db()
+    assert not device.confirmed
+    # the devices page issues the new code too
+    admin = Client()
+    login_with_second_factor(admin, superuser)
+    changelist = "/admin/otp_totp/totpdevice/"
+    data = {"action": "issue_code", "_selected_action": [device.pk]}
+    page = admin.post(changelist, {**data, "apply": "1", "reason": "重置后重新绑定"})
+    new_code = re.search(
+        r'class="zz-enrolment-code">([A-Z2-9-]+)<', page.content.decode()
+    )
+    client, _ = password_login(city_admin)
+    assert "zz-secret" in open_enrolment(client, new_code.group(1)).content.decode()
+
+
+def test_the_first_superuser_gets_a_code_on_the_server(db):
+    from io import StringIO
+
+    first = StaffFactory(is_staff=True, is_superuser=True)
+    first.save()
+    with pytest.raises(CommandError):
+        call_command("issue_enrolment_code", first.username)  # no reason
+    with pytest.raises(CommandError):
+        call_command("issue_enrolment_code", "nobody", reason="x")
+    out = StringIO()
+    call_command("issue_enrolment_code", first.username, reason="首次部署", stdout=out)
+    printed = out.getvalue().split()[0]
+    record = EnrolmentCode.objects.get()
+    assert record.issued_by is None
+    issued = record.history.first()
+    assert (issued.history_user, issued.history_job) == (None, "issue_enrolment_code")
+    assert issued.history_change_reason == "首次部署"
+    client, _ = password_login(first, "/admin/login/", "/admin/")
+    open_enrolment(client, printed, "/admin/")
+    device = TOTPDevice.objects.get(user=first)
+    response = client.post(
+        "/accounts/otp/setup/", {"token": code(device), "next": "/admin/"}
+    )
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    # nothing for an account that needs no second factor
+    ordinary = StaffFactory()
+    ordinary.save()
+    with pytest.raises(CommandError):
+        call_command("issue_enrolment_code", ordinary.username, reason="x")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.workflow.status import STATUS
 
+from roles.accounts.throttle import client_address
 from roles.scope import region_q
 
 from ..core.models import SensitiveAccess
@@ -100,7 +101,7 @@ class ProgressView(generic.TemplateView):
                         action=SensitiveAccess.Action.LOOKUP,
                         case=case,
                         record="hotline.progress",
-                        ip_address=self.request.META.get("REMOTE_ADDR"),
+                        ip_address=client_address(self.request),
                     )
             results = [progress_of(c) for c in cases]
         context.update(form=form, results=results)
