@@ -1,6 +1,7 @@
 """All models of the ``workflows`` app, defined in their subpackages."""
 
 from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa: F401
+from .benefits.models import Benefit  # noqa: F401
 from .clock.models import CalendarDay, TimeLimit  # noqa: F401
 from .core.models import Case, SensitiveAccess, TaskDeadline  # noqa: F401
 from .dibao.models import (  # noqa: F401
@@ -14,7 +15,6 @@ from .dibao.models import (  # noqa: F401
     Objection,
     Opinion,
     Review,
-    RosterEntry,
 )
 from .escalation.models import (  # noqa: F401
     Escalation,

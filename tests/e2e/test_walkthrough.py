@@ -6,8 +6,9 @@ import re
 import pytest
 
 from tests.factories import set_policy
+from workflows.benefits.models import Benefit
 from workflows.demo import fast_forward_notice, load_users
-from workflows.dibao.models import Application, RosterEntry
+from workflows.dibao.models import Application
 from workflows.registry.idnumber import make_id_number
 
 from .staff import Staff
@@ -118,7 +119,7 @@ def test_new_application_to_approval_in_the_browser(live_server, browser):
     application.refresh_from_db()
     assert application.stage == "approved"
     # 1000 yuan for 2 people (standard 800): (800 − 500) × 2 = 600 yuan a month
-    entry = RosterEntry.objects.get(application=application)
+    entry = Benefit.objects.get(case=application)
     assert entry.monthly_amount == 600
     page.goto(f"{live_server.url}/dibao/{application.pk}/")
     content = page.content()

@@ -29,7 +29,7 @@ def test_demo_has_households_at_every_step_and_is_idempotent(settings):
         "rejected",
     ):
         assert stage in stages, stage
-    single = Application.objects.get(roster_entry__single_member__isnull=False)
+    single = Application.objects.get(benefits__member__isnull=False)
     assert single.stage == "approved"
     assert Application.objects.filter(channel="proxy", stage="approved").exists()
     # the source article's case, told in full; another escalation waits
@@ -40,7 +40,7 @@ def test_demo_has_households_at_every_step_and_is_idempotent(settings):
     assert story.stage == "closed" and story.total_given == 122200
     assert story.meeting.carried and story.meeting.units_present == 10
     application = story.origin.specific  # raised from the 低保 application
-    assert application.roster_entry is not None
+    assert application.benefits.exists()
     assert application.origin.specific.outcome == "escalation"  # from the call
     assert Escalation.objects.get(subject_name="马秀兰").stage == "meeting"
     assert {"dispatch", "verification", "closed"} <= set(

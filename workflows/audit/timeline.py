@@ -156,9 +156,11 @@ def history_events(history_model, rows, label, record_of=None):
 
 def _records_of(case_model):
     """``(label, model, lookup)`` of the records ``case_model`` declares."""
+    from ..core.programmes import SPINE_RECORDS
+
     return [
         (label, apps.get_model(label), lookup)
-        for label, lookup in case_model.AUDIT_RECORDS
+        for label, lookup in (*case_model.AUDIT_RECORDS, *SPINE_RECORDS)
     ]
 
 

@@ -44,10 +44,16 @@ def subject_joins(prefix=""):
     return tuple(joins)
 
 
+# records of the spine that hang off a case of any kind
+SPINE_RECORDS = (("workflows.Benefit", "case_id"),)
+
+
 def audit_records():
     """``(label, model, lookup)`` of every record hanging off a case, for
     every kind (what the audit timeline and search read)."""
-    records = []
+    records = [
+        (label, apps.get_model(label), lookup) for label, lookup in SPINE_RECORDS
+    ]
     for case_model_ in case_models():
         for label, lookup in case_model_.AUDIT_RECORDS:
             records.append((label, apps.get_model(label), lookup))

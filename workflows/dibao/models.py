@@ -39,7 +39,6 @@ class Application(Case):
             "Objection",
             "Review",
             "Decision",
-            "RosterEntry",
         )
     )
     HOME_ORDER = 10
@@ -689,52 +688,3 @@ class Decision(models.Model):
 
     def __str__(self):
         return record_label(self)
-
-
-class RosterEntry(models.Model):
-    """An approved household on the recipient roster (保障名册, 公布名单)."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("在保")
-        STOPPED = "stopped", _("停保")
-
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="roster_entry"
-    )
-    household = models.ForeignKey(
-        "workflows.Household", on_delete=models.PROTECT, related_name="roster_entries"
-    )
-    region = models.ForeignKey(
-        "roles.Region",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("村（社区）"),
-    )
-    single_member = models.ForeignKey(
-        "workflows.Member",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("单人保对象"),
-    )
-    household_size = models.PositiveSmallIntegerField(_("保障人数"))
-    monthly_amount = money_field(_("保障金额（元/月）"))
-    start_month = models.DateField(_("起始月份"))
-    status = models.CharField(
-        _("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE
-    )
-
-    history = audited()
-
-    class Meta:
-        verbose_name = _("保障对象")
-        verbose_name_plural = _("保障名册")
-        ordering = ["region__path", "pk"]
-
-    def __str__(self):
-        return record_label(self)
-
-    @property
-    def scope_region_path(self):
-        return self.region.path

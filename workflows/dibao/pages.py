@@ -8,14 +8,14 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
-from roles.scope import region_q
-
+from ..benefits.models import Benefit
+from ..benefits.selectors import benefits_visible_to
 from ..clock.services import calendar_confirmed, working_days_between
 from ..core.masking import mask_id_number
 from ..core.pages import (
@@ -30,10 +30,11 @@ from ..core.pages import (
     linked_cases,
     task_trail,
 )
+from ..core.programmes import subject_joins
 from ..core.views import apply_validation_error
 from ..core.widgets import DateInput
 from . import forms, selectors, services
-from .models import Application, RosterEntry
+from .models import Application
 
 
 class DibaoTaskList(TaskListBase):
@@ -259,17 +260,18 @@ class ExtendDeadlineView(generic.View):
 
 
 class RosterView(ListModelView):
-    """保障名册: approved households, for publication (no ID numbers)."""
+    """保障名册: approved households, for publication (no ID numbers). Reads
+    the spine's benefits in force of the 低保 programme."""
 
     flow_class = None
-    model = RosterEntry
+    model = Benefit
     title = gettext_lazy("低保保障名册（公布名单）")
     columns = (
         "name",
         "village",
-        "household_size",
+        "persons",
         "monthly_amount",
-        "start_month",
+        "from_month",
         "status",
     )
     paginate_by = 50
@@ -278,20 +280,21 @@ class RosterView(ListModelView):
         return user.has_perm("workflows.view_application")
 
     def get_queryset(self):
-        user = self.request.user
-        qs = RosterEntry.objects.select_related(
-            "application__applicant", "single_member", "region__parent"
-        ).order_by("region__path", "pk")
-        if not user.is_superuser:
-            qs = qs.filter(region_q(user, "workflows.view_application"))
-        return qs
+        return benefits_visible_to(
+            self.request.user, kind=Application.KIND, perm="workflows.view_application"
+        ).select_related(*subject_joins("case__"))
 
-    def name(self, entry):
-        return (entry.single_member or entry.application.applicant).name
+    def name(self, benefit):
+        return benefit.name
 
     name.short_description = gettext_lazy("姓名")
 
-    def village(self, entry):
-        return f"{entry.region.parent.name} {entry.region.name}"
+    def village(self, benefit):
+        return f"{benefit.region.parent.name} {benefit.region.name}"
 
     village.short_description = gettext_lazy("村（社区）")
+
+    def from_month(self, benefit):
+        return formats.date_format(benefit.start_month, "YEAR_MONTH_FORMAT")
+
+    from_month.short_description = gettext_lazy("起始月份")

@@ -9,8 +9,9 @@ from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from tests.factories import member_row, set_policy
+from workflows.benefits.models import Benefit
 from workflows.dibao.flows import DibaoFlow
-from workflows.dibao.models import Application, RosterEntry
+from workflows.dibao.models import Application
 
 from .desk import (
     Desk,
@@ -89,13 +90,15 @@ def test_approve_path(cast):
     assert decision.start_month == (
         today.replace(day=1) + datetime.timedelta(days=32)
     ).replace(day=1)
-    entry = RosterEntry.objects.get(application=case)
-    assert (entry.household_size, entry.monthly_amount) == (2, Decimal("700.00"))
+    entry = Benefit.objects.get(case=case)
+    assert (entry.persons, entry.monthly_amount) == (2, Decimal("700.00"))
     assert human_trail(case) == HUMAN_TRAIL_APPROVED
     # the roster page lists the household, without ID numbers
     page = Desk(cast.caseworker).get(DibaoFlow.instance.reverse("roster"))
     assert "李大山" in page.content.decode()
     assert case.applicant.id_number not in page.content.decode()
+    month = entry.start_month
+    assert f"{month.year}年{month.month}月" in page.content.decode()  # a month
 
 
 def test_reject_path(cast):
@@ -137,7 +140,7 @@ def test_reject_path(cast):
     case.refresh_from_db()
     assert case.status == PROCESS.DONE
     assert case.stage == Application.Stage.REJECTED
-    assert not RosterEntry.objects.filter(application=case).exists()
+    assert not Benefit.objects.filter(case=case).exists()
 
 
 def test_incomplete_materials_then_completed(cast):
@@ -315,9 +318,9 @@ def test_single_person_inclusion_in_a_marginal_household(cast):
     through_notice(case)
     review(cast, case, "confirm")
     decide(cast, case, "approve")
-    entry = RosterEntry.objects.get(application=case)
-    assert entry.single_member == head
-    assert (entry.household_size, entry.monthly_amount) == (1, Decimal("800.00"))
+    entry = Benefit.objects.get(case=case)
+    assert entry.member == head
+    assert (entry.persons, entry.monthly_amount) == (1, Decimal("800.00"))
 
 
 def test_delegated_district_confirms_at_the_town_within_20_days(cast, staff):

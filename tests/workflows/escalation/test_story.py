@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from viewflow.workflow.status import STATUS
 
+from workflows.benefits.models import Benefit
 from workflows.core.programmes import descendants
 from workflows.dibao.flows import DibaoFlow
-from workflows.dibao.models import Application, RosterEntry
+from workflows.dibao.models import Application
 from workflows.escalation.flows import EscalationFlow
 from workflows.escalation.models import Escalation, Measure
 from workflows.hotline.flows import HotlineFlow
@@ -119,8 +120,8 @@ def test_the_leukemia_case_from_the_article(people):
     decision = case.decisions.get()
     assert decision.escalation_id == esc.pk
     assert decision.monthly_amount == Decimal("1800")
-    assert RosterEntry.objects.filter(
-        application=case, household=case.household
+    assert Benefit.objects.filter(
+        case=case, household=case.household, kind="dibao"
     ).exists()
     assert case.stage == Application.Stage.APPROVED and case.finished
 
