@@ -58,9 +58,12 @@ ROUNDS ?= 500
 bench-races: install-test
 	DATABASE_URL=$(RACES_DB) $(PY) -m bench.races --rounds $(ROUNDS)
 
+## ruff, the architecture contracts (import-linter) and migrations in step with the models.
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 fmt: install-test
 	$(VENV)/bin/ruff format .

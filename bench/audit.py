@@ -20,8 +20,8 @@ from django.test import Client
 from django.utils import timezone
 
 from roles.models import Reassignment
-from workflows.audit.context import acting
 from workflows.audit.timeline import case_timeline
+from workflows.base.context import acting
 from workflows.core.models import SensitiveAccess
 from workflows.models import Application, Household
 

@@ -6,7 +6,7 @@ role is first created; afterwards administrators maintain it in the admin
 (``workflows.accept_application`` …), see ``workflows.dibao.models``.
 """
 
-from .models import Level, Role
+from .models import Role
 
 C = Role.Code
 
@@ -19,17 +19,6 @@ VIEW = [
     "workflows.view_escalation",
 ]
 
-ROLE_LEVELS = {
-    C.VILLAGE_COORDINATOR: [Level.VILLAGE],
-    C.PROXY_AGENT: [Level.VILLAGE, Level.TOWN],
-    C.TOWN_CASEWORKER: [Level.TOWN],
-    C.TOWN_SUPERVISOR: [Level.TOWN],
-    C.DISTRICT_REVIEWER: [Level.DISTRICT],
-    C.DISTRICT_SUPERVISOR: [Level.DISTRICT],
-    C.CITY_ADMINISTRATOR: [Level.CITY],
-    C.AUDITOR: [Level.CITY, Level.DISTRICT],
-    C.HOTLINE_OPERATOR: [Level.CITY, Level.DISTRICT],
-}
 
 ROLE_PERMISSIONS = {
     C.VILLAGE_COORDINATOR: VIEW

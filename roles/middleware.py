@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from workflows.core.edge import parse_id
+from workflows.base.edge import parse_id
 
 from .accounts.throttle import client_address
 from .selectors import cases_visible_to, households_visible_to, tasks_visible_to

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.audit.history import audited
+from workflows.base.history import audited
 
 
 class Level(models.TextChoices):
@@ -166,9 +166,22 @@ class Role(models.Model):
 
     @property
     def allowed_levels(self):
-        from .matrix import ROLE_LEVELS
-
         return ROLE_LEVELS[self.code]
+
+
+# Where each role may hold a post: a live rule of ``Post.clean`` (the role
+# matrix in ``roles.matrix`` is only the seed of their permissions).
+ROLE_LEVELS = {
+    Role.Code.VILLAGE_COORDINATOR: [Level.VILLAGE],
+    Role.Code.PROXY_AGENT: [Level.VILLAGE, Level.TOWN],
+    Role.Code.TOWN_CASEWORKER: [Level.TOWN],
+    Role.Code.TOWN_SUPERVISOR: [Level.TOWN],
+    Role.Code.DISTRICT_REVIEWER: [Level.DISTRICT],
+    Role.Code.DISTRICT_SUPERVISOR: [Level.DISTRICT],
+    Role.Code.CITY_ADMINISTRATOR: [Level.CITY],
+    Role.Code.AUDITOR: [Level.CITY, Level.DISTRICT],
+    Role.Code.HOTLINE_OPERATOR: [Level.CITY, Level.DISTRICT],
+}
 
 
 class PostQuerySet(models.QuerySet):
@@ -229,7 +242,7 @@ class Post(models.Model):
             raise ValidationError(_("失效日期不能早于生效日期。"))
 
 
-from .accounts.models import EnrolmentCode, Lockout  # noqa: E402,F401  (models of this app)
+from .account_models import EnrolmentCode, Lockout  # noqa: E402,F401  (models of this app)
 from .work_models import (  # noqa: E402,F401  (models of this app)
     Absence,
     CaseGrant,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from workflows.base.edge import parse_id, safe_target
+from workflows.base.fields import TEXT_MAX
 from workflows.clock.services import add_working_days
-from workflows.core.edge import parse_id, safe_target
-from workflows.core.fields import TEXT_MAX
 from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
 
@@ -294,7 +294,7 @@ class GrantForm(forms.Form):
         ]
 
     def clean_case_number(self):
-        from workflows.models import Case
+        from workflows.core.models import Case
 
         value = self.cleaned_data["case_number"].strip()
         pk = parse_id(value.rsplit("-", 1)[-1])

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from workflows.audit.history import audited
-from workflows.core.fields import LimitedTextField
+from workflows.base.fields import LimitedTextField
+from workflows.base.history import audited
 
 User = settings.AUTH_USER_MODEL
 
@@ -54,7 +54,7 @@ class GrantFields(models.Model):
         # foreign key. A case grant points at the Case base table while the
         # permissions are defined on each programme's case (Application …), a
         # subclass of Case: check that instead, then save normally.
-        from workflows.models import Case
+        from workflows.core.models import Case
 
         model = self.permission.content_type.model_class()
         if model is None or not issubclass(model, Case):

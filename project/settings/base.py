@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # static files leave here, before any of the page headers below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "workflows.core.edge.EdgeLimitsMiddleware",
+    "workflows.base.edge.EdgeLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "project.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -300,7 +300,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals": {"()": "workflows.core.edge.RefusalsWithoutTraceback"}},
+    "filters": {"refusals": {"()": "workflows.base.edge.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

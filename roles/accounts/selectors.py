@@ -3,8 +3,8 @@
 from axes.models import AccessLog
 from django.db.models import Q
 
+from ..account_models import Lockout
 from ..selectors_work import managed_people
-from .models import Lockout
 from .throttle import known_since
 
 

@@ -39,7 +39,7 @@ from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import Lockout
+from ..account_models import Lockout
 
 
 def client_address(request):

@@ -20,8 +20,8 @@ from tests.workflows.dibao.desk import (
     submit,
     task_url,
 )
-from workflows.core.edge import parse_id, safe_target
-from workflows.core.fields import TEXT_MAX
+from workflows.base.edge import parse_id, safe_target
+from workflows.base.fields import TEXT_MAX
 from workflows.core.models import SensitiveAccess
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application

@@ -79,8 +79,7 @@ def flow_cases(cast, staff):
 
     from tests.factories import StaffFactory
     from workflows.core.services import run_task, start_flow
-    from workflows.demo import open_task
-    from workflows.demo_escalation import call_through
+    from workflows.demo import call_through, open_task
     from workflows.escalation import services as esc_services
     from workflows.escalation.flows import EscalationFlow
     from workflows.escalation.models import Escalation, MemberUnit

@@ -18,8 +18,8 @@ direct SQL fix that ``verify_audit`` reported.
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from .context import acting, current
-from .history import bulk_history_attrs, keep_bulk_rows
+from ..base.context import acting, current
+from ..base.history import bulk_history_attrs, keep_bulk_rows
 from .live import (
     CHANGED,
     DELETED,

@@ -63,7 +63,7 @@ def every_model_has_history(app_configs=None, **kwargs):
         errors.append(
             checks.Error(
                 f"{opts.label} keeps no history.",
-                hint="Add `history = audited()` (workflows.audit.history), register "
+                hint="Add `history = audited()` (workflows.base.history), register "
                 "it in workflows/audit/models.py, or document an exemption in "
                 "workflows/audit/checks.py.",
                 obj=model,

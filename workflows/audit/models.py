@@ -25,7 +25,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from simple_history import register
 from viewflow.workflow.models import Process, Task
 
-from .history import AuditedHistory, AuditedRecords
+from ..base.history import AuditedHistory, AuditedRecords
 
 THIRD_PARTY = [
     (Process, "workflows", {}),
@@ -105,7 +105,7 @@ class AuditColumnSet(models.Model):
     hashed. Its key is the digest of the column list, so an edited set no
     longer matches its key (``verify_audit`` says so), and a history table
     must never lose a column (a field leaving a model stays in its history
-    table: ``workflows.audit.history.retired``)."""
+    table: ``workflows.base.history.retired``)."""
 
     key = models.CharField(_("列集"), max_length=16, primary_key=True)
     table = models.CharField(_("表"), max_length=80)

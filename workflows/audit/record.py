@@ -16,6 +16,7 @@ from simple_history.signals import (
     post_create_historical_record,
 )
 
+from ..base.history import history_rows_written
 from .models import AuditColumnSet, AuditRowHash
 from .rows import ACCESS_TABLE, column_set_key, row_hashes, table_columns
 
@@ -64,6 +65,12 @@ def record_instances(model, rows, *, using=None):
     """Record rows of ``model`` just written (objects with their primary key)."""
     meta = model._meta
     return record(meta.db_table, meta.pk.column, [r.pk for r in rows], using=using)
+
+
+@receiver(history_rows_written, dispatch_uid="audit-record-bulk-history")
+def bulk_history_rows_written(sender, rows, **kwargs):
+    if rows:
+        record_instances(sender, rows, using=rows[0]._state.db)
 
 
 @receiver(post_create_historical_record, dispatch_uid="audit-record-history")

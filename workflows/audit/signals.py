@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
 
-from .context import current, current_reason
+from ..base.context import current, current_reason
 
 # Models whose changes (and deletions) must say why.
 REASON_REQUIRED = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..core.masking import mask_id_number
+from ..base.masking import mask_id_number
 
 # Values never shown in the timeline as they are.
 MASKED_FIELDS = {"id_number": mask_id_number}

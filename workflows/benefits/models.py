@@ -6,8 +6,8 @@ review, payments and the next programmes read one source."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
-from ..core.fields import LimitedTextField
+from ..base.fields import LimitedTextField
+from ..base.history import audited
 from ..registry.models import money_field
 
 

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
+from ..base.history import audited
 from ..standards.models import Dated
 
 

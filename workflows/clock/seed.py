@@ -5,7 +5,7 @@ import datetime
 import chinese_calendar
 from django.db import transaction
 
-from ..audit.history import bulk_create
+from ..base.history import bulk_create
 from .models import CalendarDay
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
-from ..audit.history import audited
+from ..base.history import audited
 
 
 class CaseQuerySet(models.QuerySet):

@@ -16,8 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from roles.selectors import task_inbox, task_queue, tasks_visible_to
 
+from ..base.edge import SEARCH_MAX
 from ..clock.services import add_working_days
-from .edge import SEARCH_MAX
 
 SOON_WORKING_DAYS = 2
 TASK_RELATED = (

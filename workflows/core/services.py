@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
 
-from ..audit.context import on_behalf_of
+from ..base.context import on_behalf_of
 from ..clock.services import due_after
 from .locks import lock_task
 from .models import TaskDeadline
@@ -93,8 +93,8 @@ def case_cancel(*, case, by, reason):
     """Cancel a whole case (every open task and the process), with a reason
     on every row it changes. Refused unless the flow lets ``by`` cancel it
     (the district; the town where the district delegated the decision)."""
-    from ..audit.context import because
-    from .fields import TEXT_MAX
+    from ..base.context import because
+    from ..base.fields import TEXT_MAX
 
     reason = (reason or "").strip()
     if not reason:

@@ -20,7 +20,7 @@ from viewflow.workflow.flow.views import detail as vf_detail
 
 from roles.scope import clear_scope_cache
 
-from .fields import TEXT_MAX
+from ..base.fields import TEXT_MAX
 
 
 def apply_validation_error(form, error: ValidationError):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Level, Post, Region
 from roles.scope import ancestor_paths, region_q
 
-from ..core.fields import TEXT_MAX
+from ..base.fields import TEXT_MAX
 from ..core.forms import (
     TEXTAREA,
     TwoInvestigatorsMixin,

@@ -6,9 +6,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
+from ..base.fields import LimitedTextField
+from ..base.history import audited
 from ..clock.models import TimeLimit
-from ..core.fields import LimitedTextField
 from ..core.models import Case
 from ..registry.models import money_field
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
+from ..base.masking import mask_id_number
 from ..benefits.models import Benefit
 from ..benefits.selectors import benefits_visible_to
 from ..clock.services import calendar_confirmed, working_days_between
-from ..core.masking import mask_id_number
 from ..core.pages import (
     ArchiveMixin,
     CaseLinkMixin,

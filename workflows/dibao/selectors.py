@@ -1,9 +1,15 @@
 """Reads of the 低保 process."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch
+from django.utils.translation import gettext as _
 
 from roles.selectors import cases_visible_to
 
+from ..registry.models import Deduction, IncomeItem
+from ..standards.models import AssistanceStandard
 from .models import Application
 
 
@@ -44,4 +50,95 @@ def investigation_file(application):
         "explanation": [describe(line) for line in assessment.result["lines"]]
         if assessment
         else [],
+    }
+
+
+# --- the income calculation's inputs (收入核算) ----------------------------------
+
+
+def standard_for(application: Application, on: datetime.date) -> AssistanceStandard:
+    district = application.region.district
+    standard = (
+        AssistanceStandard.objects.in_force(on)
+        .filter(district=district, area=application.household.area)
+        .first()
+    )
+    if standard is None:
+        raise ValidationError(
+            _("%(district)s 在 %(date)s 没有有效的%(area)s低保标准，请管理员补充。")
+            % {
+                "district": district,
+                "date": on,
+                "area": application.household.get_area_display(),
+            }
+        )
+    return standard
+
+
+def snapshot_inputs(application: Application, standard: AssistanceStandard) -> dict:
+    """The plain-data input of the calculation, as stored on the assessment."""
+    members = list(application.household.members.all())
+    member_ids = [m.pk for m in members]
+    incomes = IncomeItem.objects.filter(member_id__in=member_ids).select_related(
+        "income_type"
+    )
+    deductions = Deduction.objects.filter(member_id__in=member_ids)
+    assets = application.household.assets.all()
+    return {
+        "standard": {
+            "id": standard.pk,
+            "district": standard.district.name,
+            "area": standard.area,
+            "valid_from": standard.valid_from.isoformat(),
+            "is_sample": standard.is_sample,
+            "monthly_standard": str(standard.monthly_standard),
+            "marginal_multiplier": str(standard.marginal_multiplier),
+            "financial_assets_limit_per_capita": str(
+                standard.financial_assets_limit_per_capita
+            ),
+            "vehicle_value_limit": str(standard.vehicle_value_limit),
+            "housing_units_limit": standard.housing_units_limit,
+            "business_assets_limit": str(standard.business_assets_limit),
+            "rounding": standard.rounding,
+        },
+        "members": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "included": not m.exclusion,
+                "excluded_reason": m.exclusion,
+                "disability_grade": m.disability_grade,
+                "disability_kind": m.disability_kind,
+                "major_illness": m.major_illness,
+            }
+            for m in members
+        ],
+        "incomes": [
+            {
+                "member": i.member_id,
+                "type": i.income_type.code,
+                "name": i.income_type.name,
+                "name_en": i.income_type.name_en,
+                "counted": i.income_type.counted,
+                "monthly_amount": str(i.monthly_amount),
+            }
+            for i in incomes
+        ],
+        "deductions": [
+            {
+                "member": x.member_id,
+                "kind": x.kind,
+                "monthly_amount": str(x.monthly_amount),
+            }
+            for x in deductions
+        ],
+        "assets": [
+            {
+                "kind": a.kind,
+                "value": str(a.value),
+                "quantity": a.quantity,
+                "exempt": a.is_exempt,
+            }
+            for a in assets
+        ],
     }

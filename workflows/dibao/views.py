@@ -9,10 +9,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows.core.edge import parse_id
+from workflows.base.edge import parse_id
 
 from ..core.views import StartFormView, TaskFormView
-from . import forms, income, services
+from . import forms, income, selectors, services
 from .explain import describe
 from .models import Application
 
@@ -210,8 +210,8 @@ class CalculateView(TaskFormView):
         formsets = kwargs.get("formsets") or forms.economy_formsets(self.case.household)
         context["formsets"] = formsets
         try:
-            standard = services.standard_for(self.case, timezone.localdate())
-            result = income.calculate(services.snapshot_inputs(self.case, standard))
+            standard = selectors.standard_for(self.case, timezone.localdate())
+            result = income.calculate(selectors.snapshot_inputs(self.case, standard))
             context["preview"] = result
             context["preview_lines"] = [
                 describe(line.__dict__) for line in result.lines

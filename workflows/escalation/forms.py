@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..core.fields import LONG_TEXT_MAX, TEXT_MAX
+from ..base.fields import LONG_TEXT_MAX, TEXT_MAX
 from ..core.forms import TEXTAREA, money, past_date
 from ..core.widgets import DateInput
 from .models import MAX_MEASURE, Escalation, Meeting, MemberUnit, Vote

@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
-from ..core.fields import LONG_TEXT_MAX, LimitedTextField
+from ..base.fields import LONG_TEXT_MAX, LimitedTextField
+from ..base.history import audited
 from ..core.models import Case
 from ..registry.models import money_field
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roles.selectors import cases_visible_to
-from workflows.core.edge import parse_id
+from workflows.base.edge import parse_id
 
 from ..core.views import StartFormView, TaskFormView
 from . import forms, services

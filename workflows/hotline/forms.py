@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Level, Region
 from roles.scope import region_q
 
-from ..core.fields import TEXT_MAX
+from ..base.fields import TEXT_MAX
 from ..core.forms import (
     TEXTAREA,
     TwoInvestigatorsMixin,

@@ -8,8 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
-from ..core.fields import LimitedTextField
+from ..base.fields import LimitedTextField
+from ..base.history import audited
 from ..core.models import Case
 
 User = settings.AUTH_USER_MODEL

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
+from ..base.history import audited
 from ..registry.fields import IdNumberField
 
 

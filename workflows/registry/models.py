@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
-from ..core.masking import mask_id_number
+from ..base.history import audited
+from ..base.masking import mask_id_number
 from . import idnumber
 from .fields import IdNumberField
 

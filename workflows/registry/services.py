@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..audit.context import on_behalf_of
+from ..base.context import on_behalf_of
 from . import idnumber
 from .models import Member
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.history import audited
+from ..base.history import audited
 from ..registry.models import Area, money_field
 
 

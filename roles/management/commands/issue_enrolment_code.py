@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from roles.accounts.services import enrolment_code_issue
-from workflows.audit.context import acting
+from workflows.base.context import acting
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.models.signals import pre_migrate
 
 from workflows.audit.chain import check_chain
-from workflows.audit.context import acting
-from workflows.audit.history import bulk_create, bulk_update
 from workflows.audit.live import CHANGED, DELETED, NO_HISTORY, check_all, check_model
+from workflows.base.context import acting
+from workflows.base.history import bulk_create, bulk_update
 from workflows.clock.models import CalendarDay
 from workflows.dibao.models import Notice
 
@@ -162,13 +162,13 @@ def test_the_notice_timer_ends_notices_with_history(cast):
 
 def test_no_unaudited_bulk_writes_in_the_code():
     """``QuerySet.update``, ``bulk_create`` and ``bulk_update`` write no
-    history: app code must use ``workflows.audit.history`` or save()."""
+    history: app code must use ``workflows.base.history`` or save()."""
     # the audit trail's own writes: the chain's table, and history rows that
     # these modules write in bulk and record themselves
     allowed = {
         "workflows/audit/backfill.py",
         "workflows/audit/chain.py",
-        "workflows/audit/history.py",
+        "workflows/base/history.py",
         "workflows/audit/record.py",
         "workflows/audit/retention.py",
     }

@@ -11,7 +11,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from tests.factories import login_with_second_factor
 from workflows.audit import checks as audit_checks
-from workflows.audit.context import acting
+from workflows.base.context import acting
 from workflows.clock.models import CalendarDay
 from workflows.dibao.flows import DibaoFlow
 from workflows.standards.models import AssistanceStandard

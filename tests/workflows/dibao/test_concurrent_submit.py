@@ -21,6 +21,7 @@ from tests.factories import TOWN, VILLAGE, member_row
 from workflows.core.services import start_flow
 from workflows.dibao import services
 from workflows.dibao.flows import DibaoFlow
+from workflows.dibao.services import application as application_services
 from workflows.models import Application, Household, Member
 
 pytestmark = [
@@ -59,13 +60,13 @@ def test_two_simultaneous_submissions_of_one_person(staff, monkeypatch):
     number = row["id_number"]
 
     both_checked = threading.Barrier(2, timeout=20)
-    check = services._check_duplicates
+    check = application_services._check_duplicates
 
     def check_then_wait(members, user):
         check(members, user)  # passes: neither has inserted yet
         both_checked.wait()
 
-    monkeypatch.setattr(services, "_check_duplicates", check_then_wait)
+    monkeypatch.setattr(application_services, "_check_duplicates", check_then_wait)
     outcomes = [None, None]
 
     def submit(i):

@@ -15,7 +15,7 @@ from tests.factories import (
     apply_post_data,
     member_row,
 )
-from workflows.dibao import services
+from workflows.dibao.services import application as application_services
 from workflows.models import Application, Household, IncomeItem, Member
 from workflows.registry import idnumber
 
@@ -186,7 +186,9 @@ def test_a_person_registered_without_an_open_case_is_named_only_in_scope(cast, s
 
 @pytest.fixture
 def check_misses(monkeypatch):
-    monkeypatch.setattr(services, "_check_duplicates", lambda members, user: None)
+    monkeypatch.setattr(
+        application_services, "_check_duplicates", lambda members, user: None
+    )
 
 
 def test_a_submission_past_the_check_gets_the_same_clear_refusal(cast, check_misses):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflows.core.masking import mask_id_number
+from workflows.base.masking import mask_id_number
 from workflows.registry import idnumber
 
 # A published GB 11643 example whose check character is X.

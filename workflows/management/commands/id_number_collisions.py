@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.audit.context import acting
-from workflows.core.masking import mask_id_number
+from workflows.base.context import acting
+from workflows.base.masking import mask_id_number
 from workflows.models import Case, Member
 from workflows.registry.collisions import collision_groups
 from workflows.registry.idnumber import normalize

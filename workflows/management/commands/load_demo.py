@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.audit.context import acting
-from workflows.demo import load_households, load_users
-from workflows.demo_escalation import load_calls
+from workflows.base.context import acting
+from workflows.demo import load_calls, load_households, load_users
 
 
 class Command(BaseCommand):

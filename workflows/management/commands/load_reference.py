@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from roles.reference import load_regions, load_roles
-from workflows.audit.context import acting
+from workflows.base.context import acting
 from workflows.clock.seed import seed_calendar_from_package
 from workflows.reference import (
     load_income_types,

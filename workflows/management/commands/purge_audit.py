@@ -2,8 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.audit.context import acting
 from workflows.audit.retention import RetentionRefused, purge
+from workflows.base.context import acting
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
 from roles.services import absences_apply
 from workflows.audit.chain import seal
-from workflows.audit.context import acting
+from workflows.base.context import acting
 from workflows.core.sweeps import run_sweeps
 
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from workflows.audit import headlog
 from workflows.audit.chain import head, seal
-from workflows.audit.context import acting
+from workflows.base.context import acting
 
 
 class Command(BaseCommand):

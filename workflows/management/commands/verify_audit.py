@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from workflows.audit import headlog
 from workflows.audit.chain import seal
-from workflows.audit.context import acting
 from workflows.audit.verify import verify
+from workflows.base.context import acting
 
 SHOWN = 200
 

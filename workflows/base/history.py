@@ -6,6 +6,7 @@ at a page) next to simple-history's user, date, type and reason.
 """
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor, HistoryManager
 from simple_history.models import HistoricalRecords
@@ -46,14 +47,17 @@ class AuditedHistoryManager(HistoryManager):
         return rows
 
 
+# History rows written in bulk (simple-history sends no signal per row): the
+# audit chain records their hashes (``workflows.audit.record``).
+history_rows_written = Signal()
+
+
 def keep_bulk_rows(history_model, rows, instances):
     """After history rows were written in bulk: their many-to-many rows (the
     links of each instance now, as a save would keep them), and the hashes."""
-    from .record import record_instances
-
     if any(row.pk is None for row in rows):
         raise RuntimeError("bulk history rows came back without their ids")
-    record_instances(history_model, rows)
+    history_rows_written.send(sender=history_model, rows=rows)
     by_pk = {instance.pk: instance for instance in instances}
     object_pk = history_model.instance_type._meta.pk.attname
     for field in getattr(history_model, "_history_m2m_fields", []):
@@ -71,7 +75,8 @@ def keep_bulk_rows(history_model, rows, instances):
             for link in links.get(getattr(row, object_pk), [])
         ]
         if copies:
-            record_instances(m2m_history, m2m_history.objects.bulk_create(copies))
+            written = m2m_history.objects.bulk_create(copies)
+            history_rows_written.send(sender=m2m_history, rows=written)
 
 
 class AuditedRecords(HistoricalRecords):

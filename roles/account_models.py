@@ -16,8 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.audit.history import audited
-from workflows.core.fields import LimitedTextField
+from workflows.base.fields import LimitedTextField
+from workflows.base.history import audited
 
 
 class LockoutQuerySet(models.QuerySet):

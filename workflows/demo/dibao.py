@@ -1,124 +1,27 @@
-"""Demo data: staff for every role and level, households at every step.
-
-Every household is taken through the real 低保 flow by the services, as the
-demo staff who hold the posts, so its tasks, deadlines and history are the
-ones the system itself writes. Idempotent: a second run changes nothing.
-"""
+"""The 低保 part of the demo: applications, and taking one through the flow
+to a stage, as the demo staff who hold the posts."""
 
 import datetime
-import json
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from roles.models import Post, Region, Role
-from roles.scope import ancestor_paths
+from roles.models import Region
 
-from .core.services import run_task, start_flow
-from .dibao import services
-from .dibao.flows import DibaoFlow
-from .dibao.models import Application, Objection, Opinion, Review
-from .registry.idnumber import make_id_number
-from .standards.models import IncomeType
-
-DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo"
-
-
-def demo_users():
-    return json.loads((DEMO / "users.json").read_text(encoding="utf-8"))
+from ..core.services import start_flow
+from ..dibao import services
+from ..dibao.flows import DibaoFlow
+from ..dibao.models import Application, Objection, Opinion, Review
+from ..registry.idnumber import make_id_number
+from ..standards.models import IncomeType
+from .base import open_task, second_investigator, user_for
+from .base import step as base_step
 
 
-@transaction.atomic
-def load_users():
-    data = demo_users()
-    User = get_user_model()
-    created = 0
-    for row in data["users"]:
-        user, was_created = User.objects.get_or_create(
-            username=row["username"],
-            defaults={"first_name": row["name"]},
-        )
-        if was_created:
-            user.set_password(data["password"])
-            user.save()
-            created += 1
-        if "unit" in row:  # a member unit's staff: no post, only the unit's group
-            from .escalation.models import MemberUnit
-
-            unit = MemberUnit.objects.get(
-                district__code=row["district"], kind=row["unit"]
-            )
-            if not user.groups.filter(pk=unit.group_id).exists():
-                user.groups.add(unit.group)
-            continue
-        Post.objects.get_or_create(
-            user=user,
-            region=Region.objects.get(code=row["region"]),
-            role=Role.objects.get(code=row["role"]),
-        )
-    admin, was_created = User.objects.get_or_create(
-        username="admin",
-        defaults={"is_staff": True, "is_superuser": True, "first_name": "管理员"},
-    )
-    if was_created:
-        admin.set_password(data["password"])
-        admin.save()
-        created += 1
-    # demo passwords are set directly, past the password policy (DEBUG only)
-    if settings.DEBUG:
-        for username in data["second_factor"]["users"]:
-            demo_second_factor(User.objects.get(username=username))
-    return created
-
-
-def demo_second_factor(user):
-    """Give a privileged demo login the published demo TOTP secret, so that
-    ``make run`` needs no phone (``manage.py demo_otp`` prints its code). A
-    known secret is worthless as a second factor: refused with DEBUG off."""
-    from django.core.exceptions import ImproperlyConfigured
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("The demo second factor exists only with DEBUG.")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user,
-        defaults={
-            "name": "演示动态口令",
-            "key": demo_users()["second_factor"]["key_hex"],
-            "confirmed": True,
-        },
-    )
-    return device
-
-
-def open_task(case, node):
-    return case.task_set.filter(
-        flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
-    ).first()
-
-
-def user_for(case, role, exclude=None):
-    """A demo user whose post covers ``case`` with ``role``, nearest first."""
-    User = get_user_model()
-    user = (
-        User.objects.filter(
-            posts__role__code=role,
-            posts__is_active=True,
-            posts__region__path__in=ancestor_paths(case.region.path),
-        )
-        .exclude(pk=getattr(exclude, "pk", None))
-        .order_by("-posts__region__path", "pk")
-        .first()
-    )
-    if user is None:
-        raise LookupError(f"no demo {role} covers {case.region}")
-    return user
+def _as_is(name, fn):
+    return fn()
 
 
 def fast_forward_notice(case, objection=None):
@@ -210,32 +113,15 @@ def apply(spec, users):
     return Application.objects.get(pk=process.pk)
 
 
-_observer = None
+def drive(case, target, *, observer=None):
+    """Take ``case`` through the flow until it reaches ``target``; each step
+    goes through ``observer(name, run)`` when given (the benchmark times
+    them)."""
+    run = observer or _as_is
 
+    def step(case, node, user, action):  # every step through the observer
+        return run(node.name, lambda: base_step(case, node, user, action))
 
-def observe(callback):
-    """Route every step of ``drive`` through ``callback(name, run)`` (benchmarks);
-    ``None`` stops it."""
-    global _observer
-    _observer = callback
-
-
-def _run(name, fn):
-    return _observer(name, fn) if _observer is not None else fn()
-
-
-def step(case, node, user, action):
-    return _run(node.name, lambda: _step(case, node, user, action))
-
-
-def _step(case, node, user, action):
-    return run_task(
-        task=open_task(case, node), user=user, step=lambda a: action(a.process)
-    )
-
-
-def drive(case, target):
-    """Take ``case`` through the flow until it reaches ``target``."""
     if target == "acceptance":
         return
     caseworker = user_for(case, "town_caseworker")
@@ -356,7 +242,7 @@ def drive(case, target):
                 recorded_by=caseworker,
                 content="反映申请人有亲属经营门店，可能有未申报的经营收入。",
             )
-        _run("notice", lambda: fast_forward_notice(case, objection))
+        run("notice", lambda: fast_forward_notice(case, objection))
     if target == "objection":
         return
     supervisor = user_for(case, "district_supervisor")
@@ -411,48 +297,3 @@ def drive(case, target):
                 application=c, user=caseworker, delivered_on=today, method="当面送达"
             ),
         )
-
-
-def second_investigator(case, first):
-    """The other person of a home visit: someone whose role takes part in
-    visits (the village's coordinator first), never ``first``."""
-    from roles.grants import people_who_may
-
-    people = [u for u in people_who_may("workflows.visit_case", case) if u != first]
-    if not people:
-        raise LookupError(f"nobody but {first} may visit in {case.region}")
-    coordinators = set(
-        Post.objects.active()
-        .filter(user__in=people, role__code="village_coordinator")
-        .values_list("user_id", flat=True)
-    )
-    return sorted(people, key=lambda u: (u.pk not in coordinators, u.pk))[0]
-
-
-def load_households():
-    User = get_user_model()
-    users = {u.username: u for u in User.objects.all()}
-    specs = json.loads((DEMO / "households.json").read_text(encoding="utf-8"))[
-        "households"
-    ]
-    created = 0
-    for spec in specs:
-        head = spec["members"][0]["name"]
-        if Application.objects.filter(
-            applicant__name=head, region__code=spec["village"]
-        ).exists():
-            continue
-        if "call" in spec:  # the application answers a hotline call
-            from .demo_escalation import call_through
-
-            spec = {**spec, "origin": call_through(spec["call"], "verified")}
-        case = apply(spec, users)
-        if spec["stage"].startswith("escalation_"):
-            from .demo_escalation import escalate
-
-            drive(case, "opinion")
-            escalate(Application.objects.get(pk=case.pk), spec["stage"], spec)
-        else:
-            drive(case, spec["stage"])
-        created += 1
-    return created
