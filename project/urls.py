@@ -13,26 +13,27 @@ from roles.accounts.views import SetupView, VerifyView
 from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
 from workflows.core.pages import home
-from workflows.dibao.flows import DibaoFlow
-from workflows.dibao.viewsets import DibaoAppViewset
-from workflows.escalation.flows import EscalationFlow
-from workflows.escalation.viewsets import EscalationAppViewset
-from workflows.hotline.flows import HotlineFlow
-from workflows.hotline.viewsets import HotlineAppViewset
+
+
+def programme_viewsets():
+    """The programmes' applications of the staff site, in the order their
+    apps declare them (``AppConfig.site_viewsets()``): a programme's app
+    registers its own pages."""
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        declare = getattr(config, "site_viewsets", None)
+        if declare is not None:
+            found += declare()
+    return found
+
 
 site = Site(
     title=_("枣庄市社会救助审核确认系统"),
     primary_color="#b71c1c",
     secondary_color="#5d4037",
-    viewsets=[
-        DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
-        HotlineAppViewset(HotlineFlow, icon="support_agent", title=_("社会救助热线")),
-        EscalationAppViewset(
-            EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
-        ),
-        WorkApp(),
-        AuditApp(),
-    ],
+    viewsets=[*programme_viewsets(), WorkApp(), AuditApp()],
 )
 
 admin.site.site_header = _("枣庄市社会救助审核确认系统 · 管理")

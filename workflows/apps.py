@@ -9,6 +9,25 @@ class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("社会救助业务")
 
+    def site_viewsets(self):
+        """The programmes of this app in the staff site's menu."""
+        from .dibao.flows import DibaoFlow
+        from .dibao.viewsets import DibaoAppViewset
+        from .escalation.flows import EscalationFlow
+        from .escalation.viewsets import EscalationAppViewset
+        from .hotline.flows import HotlineFlow
+        from .hotline.viewsets import HotlineAppViewset
+
+        return [
+            DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
+            HotlineAppViewset(
+                HotlineFlow, icon="support_agent", title=_("社会救助热线")
+            ),
+            EscalationAppViewset(
+                EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
+            ),
+        ]
+
     def ready(self):
         from .audit import checks, record, signals  # noqa: F401  (register)
         from .audit.backfill import after_migrate, before_migrate

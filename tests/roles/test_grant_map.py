@@ -364,3 +364,48 @@ def test_visit_forms_offer_only_staff_whose_role_visits(cast, staff):
             findings="y",
         )
     assert "investigator_2" in refused.value.error_dict
+
+
+# --- every kind of case ------------------------------------------------------------
+
+
+def test_calls_and_escalations_are_granted_per_case_and_audited(people, staff):
+    """A supervisor grants one hotline call and one escalation (the grant map
+    of each programme); an auditor given one case outside the region reads
+    its timeline and no other."""
+    from tests.workflows.escalation.story import (
+        apply_from_call,
+        dispatch,
+        escalation_of,
+        propose_escalation,
+        register_call,
+        to_calculation,
+        verify,
+    )
+
+    p = people
+    call = register_call(p)
+    dispatch(p, call)
+    verify(p, call)
+    case = apply_from_call(p, call)
+    to_calculation(p, case)
+    propose_escalation(p, case)
+    esc = escalation_of(case)
+    other_call = register_call(p, caller_phone="13900000001")
+    auditor = staff("auditor", "370402")  # another district
+    desk = Desk(auditor)
+    for granted, perm in (
+        (call, "workflows.view_call"),
+        (esc, "workflows.view_escalation"),
+    ):
+        assert desk.get(f"/audit/cases/{granted.pk}/").status_code in (403, 404)
+        grant_create(
+            case=granted,
+            user=auditor,
+            perms=[perm, "workflows.audit_case"],
+            by=p.district_supervisor,
+            reason="交叉审计",
+        )
+        assert desk.get(f"/audit/cases/{granted.pk}/").status_code == 200
+    assert desk.get(f"/audit/cases/{other_call.pk}/").status_code in (403, 404)
+    assert desk.get(f"/audit/cases/{case.pk}/").status_code in (403, 404)

@@ -58,7 +58,7 @@ class EscalationFlow(ScopedFlowMixin, Flow):
         GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
         GrantRule(perms=VIEW + TOWN_STEPS + DISTRICT_STEPS, by={R.DISTRICT_SUPERVISOR}),
         GrantRule(
-            perms=VIEW,
+            perms=VIEW + ["workflows.audit_case"],
             by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
             reach=ANYWHERE,
         ),

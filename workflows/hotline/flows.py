@@ -45,7 +45,7 @@ class HotlineFlow(ScopedFlowMixin, Flow):
         GrantRule(perms=VIEW + TOWN_STEPS + HOTLINE_STEPS, by={R.DISTRICT_SUPERVISOR}),
         GrantRule(perms=VIEW + HOTLINE_STEPS, by={R.CITY_ADMINISTRATOR}),
         GrantRule(
-            perms=VIEW,
+            perms=VIEW + ["workflows.audit_case"],
             by={R.DISTRICT_SUPERVISOR, R.CITY_ADMINISTRATOR},
             reach=ANYWHERE,
         ),
