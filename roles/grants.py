@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from .scope import user_posts
 
@@ -110,13 +112,36 @@ def _name(user):
     return user.get_full_name() or user.username
 
 
+ACTIONS = {
+    "view": _l("查看"),
+    "add": _l("新增"),
+    "change": _l("修改"),
+    "delete": _l("删除"),
+    "manage": _l("管理"),
+}
+
+
+def permission_label(permission):
+    """A permission as people read it, in their language. Django names its
+    default permissions in English when it creates them ("Can view 提级复审");
+    the project's own carry their Chinese source text: both are shown
+    translated."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in ACTIONS and model is not None and model_name == model._meta.model_name:
+        return f"{ACTIONS[action]}{model._meta.verbose_name}"
+    return gettext(permission.name)
+
+
 def _perm_label(perm):
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = perm.split(".")
-    row = Permission.objects.filter(
-        content_type__app_label=app_label, codename=codename
-    ).first()
-    return row.name if row else perm
+    row = (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .select_related("content_type")
+        .first()
+    )
+    return permission_label(row) if row else perm
 
 
 def could_hold(user, perm, paths):

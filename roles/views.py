@@ -21,7 +21,7 @@ from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
 from . import services
-from .grants import grantable_anywhere, move_refusal
+from .grants import grantable_anywhere, move_refusal, permission_label
 
 REASON = forms.CharField(
     label=gettext_lazy("理由"),
@@ -284,10 +284,8 @@ class GrantForm(forms.Form):
         from django.contrib.auth.models import Permission
 
         labels = {
-            f"{p.content_type.app_label}.{p.codename}": p.name
-            for p in Permission.objects.filter(
-                content_type__app_label="workflows"
-            ).select_related("content_type")
+            f"{p.content_type.app_label}.{p.codename}": permission_label(p)
+            for p in Permission.objects.select_related("content_type")
         }
         self.fields["perms"].choices = [
             (p, labels.get(p, p)) for p in sorted(grantable_anywhere(manager))

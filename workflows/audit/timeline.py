@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roles.grants import permission_label
+
 from ..base.masking import mask_id_number
 
 # Values never shown in the timeline as they are.
@@ -273,7 +275,7 @@ def grant_event(g, record):
         at=g.history_date,
         kind=Kind.GRANT,
         record=record,
-        summary=f"{verb}：{holder} · {g.permission.name}",
+        summary=f"{verb}：{holder} · {permission_label(g.permission)}",
         actor=person(g.history_user),
         reason=g.history_change_reason or g.reason,
         model=g.instance_type._meta.label,

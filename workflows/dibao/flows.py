@@ -1,6 +1,7 @@
 """The 低保 process map: 最低生活保障审核确认 (民发〔2021〕57号, "S1").
 
-Read top to bottom it is the statute's step table (DOMAIN.md §1). Each node
+Read top to bottom it is the statute's step table (民发〔2021〕57号;
+docs/statutory-rules.md). Each node
 names its Chinese step, the article it implements, who may do it (a
 permission, offered only to posts covering the case's region) and, where the
 statute sets one, its deadline. Branch conditions are properties of
@@ -210,7 +211,8 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     )
 
     # 7b. 提级复审: the rules say no but the hardship is real — the district's
-    #     leading group decides case by case (一事一议, DOMAIN §4). The
+    #     leading group decides case by case (一事一议; 《关于改革完善社会救助
+    #     制度的意见》2020, docs/guide-escalation.md). The
     #     escalation is its own process; this case waits for its decision,
     #     then goes to the decision (included) or back to a first opinion.
     check_escalation = (

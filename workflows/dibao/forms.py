@@ -31,6 +31,9 @@ from ..registry.models import (
 from ..standards.models import IncomeType
 from .models import CrossCheckReport, HomeVisit, Objection, Opinion, Review
 
+DISABILITY_GRADES = [(0, _("无")), (1, "1"), (2, "2"), (3, "3"), (4, "4")]
+
+
 # --- 1. application -------------------------------------------------------
 
 
@@ -103,10 +106,7 @@ class MemberForm(forms.Form):
         label=_("就业状况"), choices=with_blank(Member.Employment.choices)
     )
     disability_grade = forms.TypedChoiceField(
-        label=_("残疾等级"),
-        coerce=int,
-        choices=[(0, _("无")), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
-        initial=0,
+        label=_("残疾等级"), coerce=int, choices=DISABILITY_GRADES, initial=0
     )
     disability_kind = forms.ChoiceField(
         label=_("残疾类别"), choices=Member.DisabilityKind.choices, required=False
@@ -350,6 +350,11 @@ class HouseholdAssetForm(forms.ModelForm):
 
 
 class MemberStatusForm(forms.ModelForm):
+    # the same list as on the application, not a free number
+    disability_grade = forms.TypedChoiceField(
+        label=_("残疾等级"), coerce=int, choices=DISABILITY_GRADES, initial=0
+    )
+
     class Meta:
         model = Member
         fields = [

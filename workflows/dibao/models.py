@@ -225,7 +225,7 @@ class Application(Case):
     @property
     def needs_notice(self) -> bool:
         """A proposal to include is published once (S1 Art 19); after an
-        objection the new opinion goes on to review (DOMAIN 7a)."""
+        objection the new opinion goes on to review (S1 Art 19)."""
         return self.proposes_inclusion and not self.notice_completed
 
     @property

@@ -1,4 +1,4 @@
-"""The escalation process map: 提级复审 / 一事一议 (DOMAIN §4).
+"""The escalation process map: 提级复审 / 一事一议 (docs/guide-escalation.md).
 
 提请 → (镇街个案处置 | 会议准备 → 各成员单位提出措施 ∥ 会议表决和决定) →
 向低保申请反馈 → 各单位落实措施 ∥ 告知救助对象 → 办结.

@@ -1,4 +1,4 @@
-"""提级复审 / 一事一议 (DOMAIN §4): a hard case raised to the district's
+"""提级复审 / 一事一议 (docs/guide-escalation.md): a hard case raised to the district's
 social-assistance leading group, decided case by case with its member units.
 
 Zaozhuang's notice sets three tiers, visible here: a town handles a case
@@ -211,17 +211,6 @@ class Escalation(Case):
     @property
     def handled_by_town(self) -> bool:
         return self.level == self.Level.TOWN
-
-    @property
-    def has_measures(self) -> bool:
-        return self.measures.filter(status=Measure.Status.PLANNED).exists()
-
-    @property
-    def includes_in_dibao(self) -> bool:
-        meeting = self.meeting
-        return bool(
-            meeting and meeting.carried and meeting.decision == Meeting.Decision.DIBAO
-        )
 
 
 class UnitStatement(models.Model):

@@ -1,4 +1,5 @@
-"""The hotline process map (DOMAIN §5): 登记 → 转办 → 入户核实 → 回访.
+"""The hotline process map: 登记 → 转办 → 入户核实 → 回访 (the 12349
+practice of the source article; docs/statutory-rules.md).
 
 A call may lead to a 低保 application or an escalation (started from the
 call's page and linked to it); the answer records which. Each deadline is a

@@ -1,6 +1,7 @@
 """The 12349 social-assistance hotline (台儿庄区 6612349): a call is
 registered, dispatched (转办) to the town or street that covers the address,
-verified there with a home visit, and answered (回访). DOMAIN §5."""
+verified there with a home visit, and answered (回访). See
+docs/guide-escalation.md and docs/statutory-rules.md."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -181,10 +181,6 @@ class Member(models.Model):
     def masked_id_number(self):
         return mask_id_number(self.id_number)
 
-    def age_on(self, on):
-        born = self.birth_date
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
     def clean(self):
         self.id_number = idnumber.normalize(self.id_number)
         errors = {}

@@ -25,3 +25,11 @@ def yuan(amount):
     if amount is None or amount == "":
         return ""
     return f"{amount:,.2f}"
+
+
+@register.filter
+def permission_label(permission):
+    """A permission by its name in the reader's language."""
+    from roles.grants import permission_label as label
+
+    return label(permission)

@@ -41,7 +41,11 @@ def test_a_column_added_later_leaves_older_hashes_whole(cast, fresh_columns):
     case = submit(Desk(cast.caseworker), cast)
     seal()
     assert breaks() == []
-    # a migration adds a column with a default to the history table
+    # a migration adds a column with a default to the history table (a
+    # migration runs with no deferred checks pending; PostgreSQL refuses to
+    # alter a table that has them)
+    if connection.vendor == "postgresql":
+        sql("SET CONSTRAINTS ALL IMMEDIATE")
     sql(f'ALTER TABLE "{TABLE}" ADD COLUMN "added_later" integer DEFAULT 7')
     forget_columns()
     assert breaks() == []

@@ -99,6 +99,8 @@ def test_the_refusal_names_the_case_to_a_user_who_may_see_it(cast):
         first.number,
     )
     assert case_url(first) in page
+    # said once (in the form's errors), the link beside it — not twice
+    assert page.count(errors.strip()) == 1
 
 
 def _outsiders(cast, staff):
