@@ -27,7 +27,7 @@ ROLES = [
 
 TASK_COLUMNS = """
     t.id, t.process_id, t.flow_task, c.process_ptr_id, r.name, rp.name, m.name,
-    COALESCE(d.due_on, a.due_on) AS due
+    COALESCE(d.due_on, c.due_on) AS due
 FROM viewflow_task t
 JOIN viewflow_process p ON p.id = t.process_id
 JOIN workflows_case c ON c.process_ptr_id = t.process_id
@@ -68,7 +68,7 @@ def floor_sql(page, user):
     scope = " OR ".join(["r.path LIKE %s"] * len(posts))
     sql = (
         "SELECT c.process_ptr_id, m.name, r.name, rp.name, a.stage, c.opened_on,"
-        " a.due_on FROM workflows_application a"
+        " c.due_on FROM workflows_application a"
         " JOIN workflows_case c ON c.process_ptr_id = a.case_ptr_id"
         " JOIN viewflow_process p ON p.id = c.process_ptr_id"
         " JOIN roles_region r ON r.id = c.region_id"

@@ -114,7 +114,7 @@ def stock_user(region):
 def run(user, region, repeat=20):
     stock = stock_user(region)
     cases, rows = grant_per_object(stock, region)
-    due = Coalesce(F("deadline__due_on"), F("process__case__application__due_on"))
+    due = Coalesce(F("deadline__due_on"), F("process__case__due_on"))
     scoped_queue = {
         "ours": lambda: _page(
             task_queue(_fresh(user)).annotate(due_on=due),

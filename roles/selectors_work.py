@@ -65,7 +65,7 @@ def managed_tasks(manager):
             _under(managed_paths(manager), "process__case__region__path")
         )
     return tasks.annotate(
-        due_on=Coalesce(F("deadline__due_on"), F("process__case__application__due_on"))
+        due_on=Coalesce(F("deadline__due_on"), F("process__case__due_on"))
     )
 
 

@@ -57,14 +57,19 @@ class TimeLimit(Dated):
         ESCALATION_PREPARE = "escalation_prepare", _("提级复审会议准备")
         UNIT_STATEMENT = "unit_statement", _("成员单位提出救助措施")
         MEASURE_DELIVERY = "measure_delivery", _("救助措施落实")
+        CROSSCHECK_RECHECK = "crosscheck_recheck", _("核对结果告知和复核")
+        # the bureau's own rules for reminding and for lateness (not statutory)
+        REMIND_BEFORE = "remind_before", _("到期前提醒")
+        LATE_TO_NEXT_LEVEL = "late_to_next_level", _("逾期后报上一级")
 
     class Unit(models.TextChoices):
         WORKING_DAYS = "working_days", _("工作日")
         DAYS = "days", _("自然日")
+        HOURS = "hours", _("小时")
 
     code = models.CharField(_("时限"), max_length=32, choices=Code.choices)
     amount = models.PositiveSmallIntegerField(
-        _("天数"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+        _("时长"), validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     unit = models.CharField(_("单位"), max_length=16, choices=Unit.choices)
     article = models.CharField(_("条款"), max_length=120)

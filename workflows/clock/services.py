@@ -82,15 +82,52 @@ def time_limit(code: str, on: datetime.date | None = None) -> TimeLimit:
 
 @dataclass(frozen=True)
 class Due:
-    """A deadline and the rule it comes from."""
+    """A deadline and the rule it comes from: the day, and for a limit in
+    hours also the moment (``at``; None for limits in days)."""
 
     on: datetime.date
     limit: TimeLimit
+    at: datetime.datetime | None = None
+
+    def overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.at is not None:
+            return self.at < now
+        return self.on < timezone.localdate(now)
 
 
-def due_after(code: str, start: datetime.date) -> Due:
-    """The deadline ``code`` sets for a period starting on ``start``."""
-    limit = time_limit(code, start)
+def paused_working_days(pauses, start: datetime.date, today=None) -> int:
+    """Working days a clock started on ``start`` stood still: those after
+    each pause began and up to its end (an open pause: up to ``today``).
+    ``pauses`` are ``(starts_on, ends_on | None)`` pairs."""
+    today = today or timezone.localdate()
+    stopped = 0
+    for starts_on, ends_on in pauses:
+        begin = max(starts_on, start)
+        end = ends_on or today
+        if end > begin:
+            stopped += working_days_between(begin, end)
+    return stopped
+
+
+def due_after(code: str, start, *, pauses=(), today=None) -> Due:
+    """The deadline ``code`` sets for a period starting at ``start`` (a date;
+    a datetime for limits in hours), moved on by the working days of any
+    ``pauses`` (``(starts_on, ends_on | None)``) after it began."""
+    if isinstance(start, datetime.datetime):
+        moment, day = start, timezone.localtime(start).date()
+    else:
+        moment, day = None, start
+    limit = time_limit(code, day)
+    if limit.unit == TimeLimit.Unit.HOURS:
+        if moment is None:  # a day given: the count runs from its start
+            moment = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time.min)
+            )
+        at = moment + datetime.timedelta(hours=limit.amount)
+        return Due(timezone.localtime(at).date(), limit, at)
+    stopped = paused_working_days(pauses, day, today) if pauses else 0
     if limit.unit == TimeLimit.Unit.WORKING_DAYS:
-        return Due(add_working_days(start, limit.amount), limit)
-    return Due(start + datetime.timedelta(days=limit.amount), limit)
+        return Due(add_working_days(day, limit.amount + stopped), limit)
+    due = day + datetime.timedelta(days=limit.amount)
+    return Due(add_working_days(due, stopped) if stopped else due, limit)

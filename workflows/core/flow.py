@@ -22,9 +22,9 @@ from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
 from . import views
+from .clocks import assign_deadline
 from .locks import case_lock, checkpoint
 from .paths import manage_path, task_view
-from .services import assign_deadline
 from .task_state import closed_reason, queued_reason, taken_reason
 
 CANCEL = "workflows.cancel_case"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
+from ..base.fields import LimitedTextField
 from ..base.history import audited
 
 
@@ -40,6 +41,9 @@ class Case(Process):
     START_NODE = ""  # the flow's start node a follow-up starts at
     START_FROM_LABEL = ""  # its button on the origin's page
     IS_ESCALATION = False  # 提级复审 / 一事一议: the case-by-case decision
+    # who may pause and resume the case's clocks while waiting for the
+    # applicant (a permission on the case), or "" where they never pause
+    PAUSE_PERMISSION = ""
     # a summary of this case that a follow-up case shows (e.g. the
     # investigation file an escalation reads): a template and its context
     REFERRAL_TEMPLATE = ""
@@ -71,6 +75,16 @@ class Case(Process):
         blank=True,
         related_name="followups",
     )
+    # The case's overall clock (e.g. S1 Art 22's 30 working days for 低保),
+    # started by the programme (at acceptance) and recomputed by the spine
+    # when it is paused and resumed, or when the calendar of a year it
+    # spans is entered or corrected.
+    limit_code = models.CharField(_("总时限"), max_length=32, blank=True)
+    clock_started_on = models.DateField(_("计时起始日"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("计时起始时间"), null=True, blank=True)
+    due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    # set only for limits in hours: the moment it falls due
+    due_at = models.DateTimeField(_("办结时刻"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
     history = audited()
@@ -141,6 +155,11 @@ class Case(Process):
         specific = self.specific
         return "" if specific is self else specific.subject
 
+    @property
+    def clock_paused(self):
+        """The open pause of this case's clocks, or None."""
+        return next((p for p in self.pauses.all() if p.ends_on is None), None)
+
     def referral_context(self):
         """The context of ``REFERRAL_TEMPLATE`` (what a follow-up shows)."""
         return {}
@@ -200,9 +219,16 @@ class TaskDeadline(models.Model):
         related_name="deadline",
     )
     due_on = models.DateField(_("截止日期"), db_index=True)
+    # set only for limits in hours (临时救助's 24 hours): the moment it is due
+    due_at = models.DateTimeField(_("截止时刻"), null=True, blank=True)
     limit = models.ForeignKey(
         "workflows.TimeLimit", verbose_name=_("时限依据"), on_delete=models.PROTECT
     )
+    # where the count starts: the day (working or calendar days), or the
+    # moment (hours); kept so that a pause or a corrected calendar can
+    # recompute the deadline
+    starts_on = models.DateField(_("起算日"), null=True)
+    starts_at = models.DateTimeField(_("起算时刻"), null=True, blank=True)
 
     history = audited()
 
@@ -212,6 +238,52 @@ class TaskDeadline(models.Model):
 
     def __str__(self):
         return f"{self.task_id} → {self.due_on}"
+
+
+class ClockPause(models.Model):
+    """A stop of a case's clocks while the bureau waits for the applicant
+    (a missing ID card, a document asked for), with its reason. The working
+    days between its start and its end do not count: on resuming, every open
+    deadline of the case moves on by them."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="pauses"
+    )
+    starts_on = models.DateField(_("暂停日期"))
+    ends_on = models.DateField(_("恢复日期"), null=True, blank=True)
+    reason = LimitedTextField(_("暂停原因"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("暂停人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("恢复人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("计时暂停")
+        verbose_name_plural = _("计时暂停")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            # one open pause per case at a time
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ends_on__isnull=True),
+                name="one_open_pause_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on}–{self.ends_on or ''}"
 
 
 class SensitiveAccess(models.Model):

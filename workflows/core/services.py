@@ -8,18 +8,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
 
 from ..base.context import on_behalf_of
-from ..clock.services import due_after
 from .locks import lock_task
-from .models import TaskDeadline
-
-
-def assign_deadline(task, code, start):
-    """Store the statutory deadline ``code`` counted from ``start`` on ``task``."""
-    due = due_after(code, start)
-    TaskDeadline.objects.update_or_create(
-        task=task, defaults={"due_on": due.on, "limit": due.limit}
-    )
-    return due
 
 
 def run_task(*, task, user, step):

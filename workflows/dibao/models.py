@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ..base.fields import LimitedTextField
 from ..base.history import audited
-from ..clock.models import TimeLimit
 from ..core.models import Case
 from ..registry.models import money_field
 
@@ -46,6 +45,9 @@ class Application(Case):
     START_NODE = "apply"
     START_FROM_LABEL = _("发起低保申请")
     REFERRAL_TEMPLATE = "workflows/dibao/includes/investigation_file.html"
+    # the town's caseworker stops the clock while the applicant brings what
+    # was asked for after acceptance (a missing ID card, a document)
+    PAUSE_PERMISSION = "workflows.accept_application"
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("本人到镇（街道）窗口申请")
@@ -129,11 +131,8 @@ class Application(Case):
         help_text=_("受理时按区（市）设置确定，决定审核确认和决定的层级及总时限。"),
     )
     spot_check = models.BooleanField(_("抽中入户抽查"), null=True, blank=True)
-    # the overall statutory clock (S1 Art 22)
-    limit_code = models.CharField(
-        _("总时限"), max_length=32, blank=True, choices=TimeLimit.Code.choices
-    )
-    due_on = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    # the overall statutory clock (S1 Art 22) is the case's (limit_code,
+    # due_on on Case); an extension's reason is the 低保 procedure's own
     extension_reason = LimitedTextField(_("延期理由"), blank=True)
     # current position, for lists and filters
     stage = models.CharField(

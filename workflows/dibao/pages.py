@@ -45,7 +45,7 @@ class DibaoTaskList(TaskListBase):
         "process__case__application",
         "process__case__application__applicant",
     )
-    due_on = Coalesce(F("deadline__due_on"), F("process__case__application__due_on"))
+    due_on = Coalesce(F("deadline__due_on"), F("process__case__due_on"))
     search_field = "process__case__application__applicant__name"
 
     def subject(self, task):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...base.masking import mask_id_number
-from ...clock.services import due_after
+from ...core.clocks import start_case_clock
 from ...registry import idnumber
 from ...registry.models import Asset, Deduction, Household, IncomeItem, Member
 from ...standards.models import DistrictPolicy
@@ -298,9 +298,12 @@ def _start_clock(application: Application, accepted_on: datetime.date):
         .first()
     )
     application.town_confirms = bool(policy and policy.confirmation_delegated)
-    application.limit_code = "overall_town" if application.town_confirms else "overall"
     application.accepted_on = accepted_on
-    application.due_on = due_after(application.limit_code, accepted_on).on
+    start_case_clock(
+        application,
+        "overall_town" if application.town_confirms else "overall",
+        accepted_on,
+    )
     application.stage = Stage.INVESTIGATION
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from roles.accounts.throttle import client_address
 
-from ...clock.services import due_after
+from ...core.clocks import start_case_clock
 from ...core.locks import lock_cases
 from ...core.models import SensitiveAccess
 from ..models import (
@@ -37,11 +37,12 @@ def deadline_extend(*, application: Application, user, reason: str):
         raise ValidationError(_("本案办理期限已延长过，不能再次延长。"))
     if application.finished:
         raise ValidationError(_("本案已办结。"))
-    application.limit_code = "overall_extended"
-    application.due_on = due_after("overall_extended", application.accepted_on).on
+    start_case_clock(application, "overall_extended", application.clock_started_on)
     application.extension_reason = reason.strip()
     application._change_reason = reason.strip()
-    application.save(update_fields=["limit_code", "due_on", "extension_reason"])
+    application.save(
+        update_fields=["limit_code", "due_on", "due_at", "extension_reason"]
+    )
 
 
 # --- sensitive reads -------------------------------------------------------
