@@ -64,6 +64,7 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.testprogramme.settings $(PY) manage.py makemigrations testprogramme --check --dry-run
 
 fmt: install-test
 	$(VENV)/bin/ruff format .

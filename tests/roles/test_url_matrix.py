@@ -49,7 +49,7 @@ def cases_at_every_step(cast):
     """Cases of 龚庄村 holding a task of every node, and their ids."""
     users = {"caseworker": cast.caseworker}
     cases = []
-    for stage in ("approved", "rejected", "objection", "awaiting_materials"):
+    for stage in ("approved", "rejected", "objection", "awaiting_materials", "recheck"):
         spec = one_person_spec(
             f"户主{stage}", len(cases), "5000.00" if stage == "rejected" else None
         )
@@ -174,7 +174,7 @@ def flow_cases(cast, staff):
         return Escalation.objects.get(origin=case)
 
     applications = []
-    for n in range(2):
+    for n in range(3):
         spec = one_person_spec(f"提级{n}", 10 + n, "5000.00")
         case = demo.apply(spec, {"caseworker": cast.caseworker})
         demo.drive(Application.objects.get(pk=case.pk), "opinion")
@@ -205,6 +205,30 @@ def flow_cases(cast, staff):
             minutes="纪要",
         ),
     )
+    # E6: the meeting included the household: its application publishes the
+    # decision (公示一事一议纳入决定)
+    e6 = escalate_application(applications[2])
+    prepare(e6)
+    for unit in units:
+        state(e6, unit)
+    step(
+        e6,
+        EscalationFlow.record_meeting,
+        cast.reviewer,
+        lambda e: esc_services.meeting_record(
+            escalation=e,
+            user=cast.reviewer,
+            held_on=today,
+            place="会议室",
+            chair="主持人",
+            attendees="各单位",
+            votes=[esc_services.UnitVote(u.pk, "for", "同意", "", 0) for u in units],
+            decision="dibao",
+            monthly_amount=1000,
+            decision_text="纳入低保",
+            minutes="纪要",
+        ),
+    )
     # E2: prepared, one unit has stated, the meeting pending; its application waits
     e2 = escalate_application(applications[1])
     prepare(e2)
@@ -232,7 +256,7 @@ def flow_cases(cast, staff):
     return {
         "dibao/": applications,
         "hotline/": calls,
-        "escalation/": [e1, e2, e3, e4, e5],
+        "escalation/": [e1, e2, e3, e4, e5, e6],
     }
 
 

@@ -64,7 +64,10 @@ def start_case_clock(case, code, start):
 
 def recount_case(case, *, reason) -> int:
     """Count every open deadline of ``case`` again (its overall limit and its
-    open tasks'); write only those that moved. Returns how many moved."""
+    open tasks'); write only those that moved. Returns how many moved. The
+    case is saved as its programme's model, so the change is in that
+    model's history (which holds the case's columns too)."""
+    case = case.specific
     pauses = _pauses(case)
     moved = 0
     if case.limit_code and case.clock_started_on and not case.finished:
@@ -128,7 +131,7 @@ def case_pause(*, case: Case, user, reason: str, on: datetime.date | None = None
     """Stop the case's clocks while waiting for the applicant, with a reason."""
     on = on or timezone.localdate()
     lock_cases([case.pk])
-    case = Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=case.pk).specific
     refusal = _pause_refusal(case, user)
     if refusal:
         raise PermissionDenied(refusal)
@@ -157,7 +160,7 @@ def case_resume(*, case: Case, user, on: datetime.date | None = None):
     days of the pause."""
     on = on or timezone.localdate()
     lock_cases([case.pk])
-    case = Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=case.pk).specific
     refusal = _pause_refusal(case, user)
     if refusal:
         raise PermissionDenied(refusal)

@@ -156,6 +156,16 @@ class Case(Process):
         return "" if specific is self else specific.subject
 
     @property
+    def is_overdue(self) -> bool:
+        """The overall limit has passed (an hour limit: its moment) and the
+        case is still open."""
+        if self.finished or not self.due_on:
+            return False
+        if self.due_at:
+            return self.due_at < timezone.now()
+        return self.due_on < timezone.localdate()
+
+    @property
     def clock_paused(self):
         """The open pause of this case's clocks, or None."""
         return next((p for p in self.pauses.all() if p.ends_on is None), None)
@@ -238,6 +248,12 @@ class TaskDeadline(models.Model):
 
     def __str__(self):
         return f"{self.task_id} → {self.due_on}"
+
+    @property
+    def is_overdue(self) -> bool:
+        if self.due_at:
+            return self.due_at < timezone.now()
+        return self.due_on < timezone.localdate()
 
 
 class ClockPause(models.Model):

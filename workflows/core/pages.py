@@ -202,7 +202,21 @@ def task_trail(case, user, timers=False):
         "today": timezone.localdate(),
         "can_audit": user.has_perm("workflows.audit_case", case),
         "cancel_url": _cancel_url(case, user),
+        "clock_url": _clock_url(case, user),
     }
+
+
+def _clock_url(case, user):
+    """Where ``user`` may pause or resume the case's clocks, or None."""
+    perm = case.programme.PAUSE_PERMISSION
+    if not perm or case.finished or not case.clock_started_on:
+        return None
+    if not user.has_perm(perm, case):
+        return None
+    try:
+        return case.flow_class.instance.reverse("process_clock", args=[case.pk])
+    except NoReverseMatch:
+        return None
 
 
 def _cancel_url(case, user):

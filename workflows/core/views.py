@@ -21,6 +21,7 @@ from viewflow.workflow.flow.views import detail as vf_detail
 from roles.scope import clear_scope_cache
 
 from ..base.fields import TEXT_MAX
+from .widgets import DateInput
 
 
 def apply_validation_error(form, error: ValidationError):
@@ -243,4 +244,77 @@ class CancelCaseView(generic.FormView):
             _("案件 %(number)s 已撤销。") % {"number": self.case.number},
             fail_silently=True,
         )
+        return HttpResponseRedirect(self.case_url())
+
+
+class PauseForm(forms.Form):
+    on = forms.DateField(
+        label=gettext_lazy("暂停日期"),
+        widget=DateInput(),
+        help_text=gettext_lazy("自该日起计时暂停；恢复后剩余的工作日继续计算。"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("暂停原因"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("如：等待申请人补交身份证件或所需材料。"),
+    )
+
+
+class ResumeForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("恢复日期"), widget=DateInput())
+
+
+class CaseClockView(generic.FormView):
+    """暂停计时 / 恢复计时: while the bureau waits for the applicant, the
+    case's clocks stand still; resuming moves every open deadline on by the
+    working days of the pause. Offered where the programme allows it."""
+
+    flow_class = None
+    template_name = "workflows/case_clock.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.shortcuts import get_object_or_404
+
+        from roles.selectors import cases_visible_to
+
+        model = self.flow_class.process_class
+        self.case = get_object_or_404(
+            cases_visible_to(request.user, model), pk=kwargs["process_pk"]
+        )
+        perm = model.PAUSE_PERMISSION
+        if not perm or not request.user.has_perm(perm, self.case):
+            raise PermissionDenied(_("您无权暂停或恢复本案计时。"))
+        self.pause = self.case.clock_paused
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return ResumeForm if self.pause else PauseForm
+
+    def get_initial(self):
+        return {"on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, pause=self.pause, **kwargs)
+
+    def case_url(self):
+        return self.case.get_absolute_url()
+
+    def form_valid(self, form):
+        from .clocks import case_pause, case_resume
+
+        try:
+            if self.pause:
+                case_resume(case=self.case, user=self.request.user, **form.cleaned_data)
+                self.case.refresh_from_db()
+                text = _("已恢复计时，办结期限顺延至 %(due)s。") % {
+                    "due": self.case.due_on
+                }
+            else:
+                case_pause(case=self.case, user=self.request.user, **form.cleaned_data)
+                text = _("已暂停计时。申请人补齐后请恢复计时。")
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, text, fail_silently=True)
         return HttpResponseRedirect(self.case_url())

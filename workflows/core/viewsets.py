@@ -2,11 +2,12 @@
 
 from django.urls import path
 from django.views.generic import RedirectView
+from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowAppViewset
 
 from roles.selectors import task_inbox, task_queue
 
-from .views import CancelCaseView
+from .views import CancelCaseView, CaseClockView
 
 MENU_COUNT_CAP = 99
 
@@ -39,6 +40,21 @@ class CaseAppViewset(FlowAppViewset):
     start_node = None
     start_label = None
     menu_title = None
+    # pausing the case's clocks while waiting for the applicant (where the
+    # case model declares a PAUSE_PERMISSION)
+    process_clock_view_class = CaseClockView
+
+    @viewprop
+    def process_clock_view(self):
+        return self.process_clock_view_class.as_view(
+            **self.filter_kwargs(self.process_clock_view_class)
+        )
+
+    @property
+    def process_clock_path(self):
+        return path(
+            "<int:process_pk>/clock/", self.process_clock_view, name="process_clock"
+        )
 
     @property
     def index_path(self):

@@ -187,11 +187,13 @@ def drive(case, target, *, observer=None):
             user=reviewer,
             report_number=f"HD{today:%Y%m%d}{c.pk:04d}",
             checked_on=today,
-            result="consistent",
-            findings="户籍、社保、不动产、车辆、工商、存款等信息与申报一致。",
+            result="discrepant" if target == "recheck" else "consistent",
+            findings="核对发现申请人名下登记机动车一辆，申报时未填报。"
+            if target == "recheck"
+            else "户籍、社保、不动产、车辆、工商、存款等信息与申报一致。",
         ),
     )
-    if target == "calculation":
+    if target in ("calculation", "recheck"):
         return
     step(
         case,

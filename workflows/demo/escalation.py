@@ -21,6 +21,7 @@ from ..escalation.flows import EscalationFlow
 from ..escalation.models import Escalation, MemberUnit
 from ..hotline.models import Call
 from .base import open_task, step, user_for
+from .dibao import fast_forward_notice
 from .hotline import answer
 
 # what each unit of 台儿庄区 stated (the article's five measures, and the rest)
@@ -132,6 +133,20 @@ def escalate(case, target, spec):
             "现行刚性支出扣减不足以覆盖，建议市级研究完善支出型困难家庭认定政策。",
         ),
     )
+    # the meeting's decision is published for 7 days (S1 Art 19, 28)
+    case.refresh_from_db()
+    publisher = open_task(case, DibaoFlow.publish_inclusion).owner or user_for(
+        case, "town_caseworker"
+    )
+    step(
+        case,
+        DibaoFlow.publish_inclusion,
+        publisher,
+        lambda c: dibao.inclusion_notice_publish(
+            application=c, user=publisher, place=f"{c.region.name}村（居）务公开栏"
+        ),
+    )
+    fast_forward_notice(case)
     supervisor = user_for(case, "district_supervisor")
     case.refresh_from_db()
     step(

@@ -139,7 +139,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         )
         .Rule(_("《最低生活保障审核确认办法》第十五条、第十六条"))
         .Permission("workflows.investigate_application")
-        .Deadline("investigation_start", since=this.accepted_on)
+        .Deadline("investigation_start", since=this.investigation_starts)
         .Assign(this.responsible_caseworker)
         .Next(this.join_investigation)
     )
@@ -151,7 +151,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         )
         .Rule(_("《最低生活保障审核确认办法》第十六条"))
         .Permission("workflows.investigate_application")
-        .Deadline("investigation_start", since=this.accepted_on)
+        .Deadline("investigation_start", since=this.investigation_starts)
         .Assign(this.responsible_caseworker)
         .Next(this.join_investigation)
     )
@@ -167,6 +167,30 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Rule(_("《最低生活保障审核确认办法》第十七条、第十八条"))
         .Permission("workflows.crosscheck_application")
         .Deadline("crosscheck_start")
+        .Next(this.check_crosscheck)
+    )
+    # 5a. 核对结果告知与复查: the cross-check found the household at odds with
+    #     its declaration — the town tells the applicant, who may present
+    #     evidence and ask for a re-check, and re-checks. S1 Art 18.
+    check_crosscheck = (
+        flow.If(act.process.crosscheck_disputed)
+        .Annotation(title=_("核对结果是否与申报不符"))
+        .Then(this.recheck)
+        .Else(this.join_investigation)
+    )
+    recheck = (
+        flow.View(views.RecheckView.as_view())
+        .Annotation(
+            title=_("告知核对结果与复查"),
+            description=_(
+                "核对发现与申报不符的，及时告知申请人；申请人有异议并提供佐证材料的，"
+                "组织复查并记录复查结果。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十八条"))
+        .Permission("workflows.investigate_application")
+        .Deadline("crosscheck_recheck")
+        .Assign(this.responsible_caseworker)
         .Next(this.join_investigation)
     )
     join_investigation = (
@@ -229,8 +253,25 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     after_escalation = (
         flow.If(act.process.included_by_escalation)
         .Annotation(title=_("会议是否决定纳入低保"))
-        .Then(this.decide)
+        .Then(this.publish_inclusion)
         .Else(this.first_opinion)
+    )
+    # The meeting's decision to include stands in for the district's review
+    # (审核确认), not for the 7-day public notice: every proposal to include
+    # is published (S1 Art 19) and nobody enters 低保 without it (Art 28).
+    publish_inclusion = (
+        flow.View(views.InclusionNoticeView.as_view())
+        .Annotation(
+            title=_("公示一事一议纳入决定"),
+            description=_(
+                "一事一议会议决定纳入低保的，在申请家庭所在村（社区）公示7天，"
+                "公示内容仅限姓名、保障人数和保障金额；公示无异议的，作出决定。"
+            ),
+        )
+        .Rule(_("《最低生活保障审核确认办法》第十九条、第二十八条"))
+        .Permission("workflows.propose_application")
+        .Assign(this.responsible_caseworker)
+        .Next(this.notice)
     )
     check_notice = (
         flow.If(act.process.needs_notice)
@@ -252,6 +293,12 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         flow.If(act.process.has_open_objections)
         .Annotation(title=_("公示期间是否有异议"))
         .Then(this.handle_objection)
+        .Else(this.after_notice)
+    )
+    after_notice = (
+        flow.If(act.process.decided_by_meeting)
+        .Annotation(title=_("是否一事一议决定纳入"))
+        .Then(this.decide)
         .Else(this.review)
     )
 
@@ -342,8 +389,10 @@ class DibaoFlow(ScopedFlowMixin, Flow):
 
     # --- handlers: thin calls into services ---------------------------------
 
-    def accepted_on(self, activation):
-        return activation.process.accepted_on or timezone.localdate()
+    def investigation_starts(self, activation):
+        """The investigation's clock starts at acceptance; a re-investigation
+        after an objection starts its own, on the day it was decided."""
+        return activation.process.investigation_started_on or timezone.localdate()
 
     def notice_ends(self, activation):
         """The timer fires at the start of the first day after the notice."""
@@ -432,6 +481,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
             | Q(**{f"{application}home_visits__recorded_by": user})
             | Q(**{f"{application}neighbour_visits__recorded_by": user})
             | Q(**{f"{application}crosscheck_reports__recorded_by": user})
+            | Q(**{f"{application}rechecks__recorded_by": user})
         )
         confirmed = Q(**{f"{application}reviews__reviewed_by": user}) & Q(
             **{f"{application}town_confirms": False}

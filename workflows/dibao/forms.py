@@ -29,7 +29,14 @@ from ..registry.models import (
     Member,
 )
 from ..standards.models import IncomeType
-from .models import CrossCheckReport, HomeVisit, Objection, Opinion, Review
+from .models import (
+    CrossCheckRecheck,
+    CrossCheckReport,
+    HomeVisit,
+    Objection,
+    Opinion,
+    Review,
+)
 
 DISABILITY_GRADES = [(0, _("无")), (1, "1"), (2, "2"), (3, "3"), (4, "4")]
 
@@ -320,6 +327,43 @@ class CrossCheckForm(forms.ModelForm):
         model = CrossCheckReport
         fields = ["report_number", "checked_on", "result", "findings"]
         widgets = {"findings": TEXTAREA}
+
+
+class RecheckForm(forms.Form):
+    """S1 Art 18: telling the applicant, their evidence, the re-check."""
+
+    informed_on = past_date(_("告知申请人日期"))
+    requested = forms.TypedChoiceField(
+        label=_("申请人是否申请复查"),
+        coerce=lambda v: v == "yes",
+        choices=[
+            ("no", _("未申请复查（认可核对结果）")),
+            ("yes", _("申请复查并提供佐证材料")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    evidence = forms.CharField(
+        label=_("申请人提供的佐证材料"),
+        required=False,
+        widget=TEXTAREA,
+        max_length=4000,
+    )
+    result = forms.ChoiceField(
+        label=_("复查结果"),
+        choices=with_blank(CrossCheckRecheck.Result.choices),
+        required=False,
+    )
+    findings = forms.CharField(
+        label=_("复查情况"), required=False, widget=TEXTAREA, max_length=4000
+    )
+
+
+class InclusionNoticeForm(forms.Form):
+    place = forms.CharField(
+        label=_("公示地点"),
+        max_length=200,
+        help_text=_("如：××村村务公开栏。公示7天，内容仅限姓名、保障人数和保障金额。"),
+    )
 
 
 # --- 6. income calculation: the verified household economy -------------------

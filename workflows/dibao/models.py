@@ -32,6 +32,7 @@ class Application(Case):
             "HomeVisit",
             "NeighbourVisit",
             "CrossCheckReport",
+            "CrossCheckRecheck",
             "Assessment",
             "Opinion",
             "Notice",
@@ -210,6 +211,36 @@ class Application(Case):
         return bool(opinion and opinion.proposes_inclusion)
 
     @property
+    def investigation_started_on(self):
+        """When the current investigation's clock started: acceptance, or the
+        day an objection sent the case back to be investigated again."""
+        last = (
+            self.objections.filter(
+                resolved_on__isnull=False, handling=Objection.Handling.REINVESTIGATE
+            )
+            .order_by("-resolved_on", "-pk")
+            .first()
+        )
+        return last.resolved_on if last else self.accepted_on
+
+    @property
+    def decided_by_meeting(self) -> bool:
+        """The 一事一议 meeting's decision to include stands in for the
+        district's review once its notice passed without objection."""
+        return self.included_by_escalation
+
+    @property
+    def crosscheck_disputed(self) -> bool:
+        """The latest cross-check found the household at odds with its
+        declaration and it has not been told and re-checked yet (S1 Art 18)."""
+        report = self.crosscheck_reports.order_by("-pk").first()
+        return bool(
+            report
+            and report.result == CrossCheckReport.Result.DISCREPANT
+            and not report.rechecks.exists()
+        )
+
+    @property
     def notice_completed(self) -> bool:
         return self.notices.filter(ended=True).exists()
 
@@ -328,8 +359,10 @@ class Application(Case):
     @property
     def investigator_ids(self) -> set:
         """Everyone who took part in the investigation (调查核实, S1 Art 15–18):
-        the home visit, the neighbour visit and the economic cross-check."""
+        the home visit, the neighbour visit, the economic cross-check and its
+        re-check."""
         ids = set(self.crosscheck_reports.values_list("recorded_by_id", flat=True))
+        ids |= set(self.rechecks.values_list("recorded_by_id", flat=True))
         for visit in self.home_visits.all():
             ids |= {
                 visit.investigator_1_id,
@@ -450,6 +483,61 @@ class CrossCheckReport(models.Model):
 
     def __str__(self):
         return record_label(self)
+
+
+class CrossCheckRecheck(models.Model):
+    """告知核对结果与复查 (S1 Art 18): the cross-check found the household's
+    situation at odds with its declaration; the town told the applicant, who
+    may present evidence and ask for a re-check, and the town re-checked."""
+
+    class Result(models.TextChoices):
+        UPHELD = "upheld", _("复查维持核对结论")
+        CORRECTED = "corrected", _("复查更正核对结论")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="rechecks"
+    )
+    report = models.ForeignKey(
+        CrossCheckReport,
+        verbose_name=_("核对报告"),
+        on_delete=models.PROTECT,
+        related_name="rechecks",
+    )
+    informed_on = models.DateField(_("告知申请人日期"))
+    requested = models.BooleanField(_("申请人申请复查"))
+    evidence = LimitedTextField(_("申请人提供的佐证材料"), blank=True)
+    result = models.CharField(
+        _("复查结果"), max_length=16, choices=Result.choices, blank=True
+    )
+    findings = LimitedTextField(_("复查情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("核对结果告知与复查")
+        verbose_name_plural = _("核对结果告知与复查")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return record_label(self)
+
+    def clean(self):
+        errors = {}
+        if self.requested:
+            if not (self.evidence or "").strip():
+                errors["evidence"] = _("申请人申请复查的，请记录其提供的佐证材料。")
+            if not self.result:
+                errors["result"] = _("请填写复查结果。")
+            if not (self.findings or "").strip():
+                errors["findings"] = _("请填写复查情况。")
+        elif self.result:
+            errors["result"] = _("申请人未申请复查的，不填写复查结果。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Assessment(models.Model):

@@ -199,6 +199,26 @@ class CrossCheckView(TaskFormView):
         )
 
 
+class RecheckView(TaskFormView):
+    form_class = forms.RecheckForm
+
+    def perform(self, form):
+        services.crosscheck_recheck(
+            application=self.case, user=self.request.user, **form.cleaned_data
+        )
+
+
+class InclusionNoticeView(TaskFormView):
+    form_class = forms.InclusionNoticeForm
+
+    def perform(self, form):
+        services.inclusion_notice_publish(
+            application=self.case,
+            user=self.request.user,
+            place=form.cleaned_data["place"],
+        )
+
+
 class CalculateView(TaskFormView):
     """6. 收入核算: edit the verified figures, preview, then confirm."""
 

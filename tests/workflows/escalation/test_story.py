@@ -17,7 +17,7 @@ from workflows.escalation.models import Escalation, Measure
 from workflows.hotline.flows import HotlineFlow
 from workflows.hotline.models import Call
 
-from ..dibao.desk import Desk
+from ..dibao.desk import Desk, through_notice
 from .story import (
     ARTICLE_MEASURES,
     answer,
@@ -107,9 +107,25 @@ def test_the_leukemia_case_from_the_article(people):
     assert meeting.carried and meeting.units_present == 10 and meeting.votes_for == 10
     assert esc.measures.count() == 5
 
-    # the application continues to the decision, with the meeting as its basis
+    # the meeting's decision is published for 7 days like any proposal to
+    # include (S1 Art 19, 28), then the decision follows with the meeting
+    # as its basis — the meeting stands in for the district's review only
     case.refresh_from_db()
+    assert case.stage == Application.Stage.OPINION
+    assert open_task(case, DibaoFlow.decide) is None
+    work(
+        p.caseworker,
+        case,
+        DibaoFlow.publish_inclusion,
+        {"place": "运河街道某社区公开栏"},
+    )
+    case.refresh_from_db()
+    notice = case.notices.latest("pk")
+    assert case.stage == Application.Stage.NOTICE
+    assert notice.proposed_amount == Decimal("1800") and notice.applicant_name
+    through_notice(case)
     assert case.stage == Application.Stage.DECISION
+    assert open_task(case, DibaoFlow.review) is None
     work(
         p.district_supervisor,
         case,

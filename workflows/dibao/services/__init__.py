@@ -22,11 +22,17 @@ from .calculation import (  # noqa: F401
 )
 from .clock import deadline_extend, id_number_revealed  # noqa: F401
 from .investigation import (  # noqa: F401
+    crosscheck_recheck,
     crosscheck_record,
     home_visit_record,
     neighbour_visit_record,
 )
-from .notice import notice_close, objection_handle, objection_record  # noqa: F401
+from .notice import (  # noqa: F401
+    inclusion_notice_publish,
+    notice_close,
+    objection_handle,
+    objection_record,
+)
 from .review import (  # noqa: F401
     REMEDIES,
     decision_record,

@@ -108,21 +108,14 @@ def opinion_give(
     if opinion.proposes_inclusion and not application.notice_completed:
         if not notice_place.strip():
             raise ValidationError({"notice_place": _("请填写公示地点。")})
-        starts = timezone.localdate()
-        first_day_after = due_after("notice_period", starts).on
-        notice = Notice(
+        start_notice(
             application=application,
             opinion=opinion,
-            place=notice_place.strip(),
-            starts_on=starts,
-            ends_on=first_day_after - datetime.timedelta(days=1),
-            applicant_name=(single_member or application.applicant).name,
+            place=notice_place,
+            name=(single_member or application.applicant).name,
             household_size=1 if single_member else assessment.result["household_size"],
-            proposed_amount=amount,
+            amount=amount,
         )
-        notice.full_clean()
-        notice.save()
-        application.stage = Stage.NOTICE
     elif proposal == Opinion.Proposal.ESCALATE:
         from ...escalation.api import escalation_start_for
 
@@ -143,13 +136,36 @@ def opinion_give(
     return opinion
 
 
+def start_notice(*, application, opinion, place, name, household_size, amount):
+    """Post the 7-day public notice (S1 Art 19): name, household size and
+    amount only. The case moves to 公示中 (the caller saves it)."""
+    if not place.strip():
+        raise ValidationError({"notice_place": _("请填写公示地点。")})
+    starts = timezone.localdate()
+    first_day_after = due_after("notice_period", starts).on
+    notice = Notice(
+        application=application,
+        opinion=opinion,
+        place=place.strip(),
+        starts_on=starts,
+        ends_on=first_day_after - datetime.timedelta(days=1),
+        applicant_name=name,
+        household_size=household_size,
+        proposed_amount=amount,
+    )
+    notice.full_clean()
+    notice.save()
+    application.stage = Stage.NOTICE
+    return notice
+
+
 @transaction.atomic
 def escalation_returned(*, application: Application):
     """The escalation decided: on to the decision if the meeting included the
     household, otherwise back to the town for a first opinion on the rules."""
-    application.stage = (
-        Stage.DECISION if application.included_by_escalation else Stage.OPINION
-    )
+    # included: the meeting's decision is published next (S1 Art 19, 28);
+    # not included: back to the town for a first opinion on the rules
+    application.stage = Stage.OPINION
     application.save()
 
 

@@ -1,6 +1,6 @@
 """3–5. Investigation (调查核实, S1 Art 15–18): visits and the cross-check."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ...core.services import visit_refusal
 from ..models import (
     Application,
+    CrossCheckRecheck,
     CrossCheckReport,
     HomeVisit,
     NeighbourVisit,
@@ -61,3 +62,40 @@ def crosscheck_record(*, application: Application, user, **values):
     report.full_clean()
     report.save()
     return report
+
+
+@transaction.atomic
+def crosscheck_recheck(
+    *,
+    application: Application,
+    user,
+    informed_on,
+    requested: bool,
+    evidence: str = "",
+    result: str = "",
+    findings: str = "",
+):
+    """S1 Art 18: the applicant was told the cross-check's finding; if they
+    asked for a re-check with evidence, the town re-checked (the result)."""
+    if not user.has_perm("workflows.investigate_application", application):
+        raise PermissionDenied(_("您无权办理本案的核对结果告知与复查。"))
+    report = application.crosscheck_reports.order_by("-pk").first()
+    if report is None:
+        raise ValidationError(_("本案尚无信息核对报告。"))
+    if informed_on > timezone.localdate():
+        raise ValidationError({"informed_on": _("告知日期不能晚于今天。")})
+    if informed_on < report.checked_on:
+        raise ValidationError({"informed_on": _("告知日期不能早于核对日期。")})
+    recheck = CrossCheckRecheck(
+        application=application,
+        report=report,
+        informed_on=informed_on,
+        requested=requested,
+        evidence=evidence.strip(),
+        result=result if requested else "",
+        findings=findings.strip(),
+        recorded_by=user,
+    )
+    recheck.full_clean()
+    recheck.save()
+    return recheck

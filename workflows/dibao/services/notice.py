@@ -23,10 +23,40 @@ def notice_close(*, application: Application):
     for notice in application.notices.filter(ended=False):
         notice.ended = True
         notice.save(update_fields=["ended"])  # one by one: each keeps its history
-    application.stage = (
-        Stage.OBJECTION if application.has_open_objections else Stage.REVIEW
+    if application.has_open_objections:
+        application.stage = Stage.OBJECTION
+    elif application.decided_by_meeting:
+        application.stage = Stage.DECISION
+    else:
+        application.stage = Stage.REVIEW
+    application.save()
+
+
+@transaction.atomic
+def inclusion_notice_publish(*, application: Application, user, place: str):
+    """Publish the 一事一议 meeting's decision to include for 7 days (S1 Art
+    19, 28): name, household size and the amount the meeting decided."""
+    from .calculation import start_notice
+
+    if not user.has_perm("workflows.propose_application", application):
+        raise PermissionDenied(_("您无权发布本案公示。"))
+    if not application.included_by_escalation:
+        raise ValidationError(_("一事一议会议未决定纳入，无需公示。"))
+    assessment = application.current_assessment
+    notice = start_notice(
+        application=application,
+        opinion=application.latest_opinion,
+        place=place,
+        name=application.applicant.name,
+        household_size=(
+            assessment.result["household_size"]
+            if assessment
+            else application.household.members.count()
+        ),
+        amount=application.escalation_amount,
     )
     application.save()
+    return notice
 
 
 @transaction.atomic
