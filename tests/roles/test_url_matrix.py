@@ -454,6 +454,14 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.reviewer: 403,
             no_post: 403,
         },
+        # the supervisors' overdue list (逾期督办): supervisors only
+        "/work/overdue/": {
+            cast.town_supervisor: 200,
+            cast.district_supervisor: 200,
+            cast.caseworker: 403,
+            cast.reviewer: 403,
+            no_post: 403,
+        },
         # second-factor steps: only for privileged accounts; others are sent on
         "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
         "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},
