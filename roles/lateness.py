@@ -31,7 +31,8 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, Q, When
+from django.apps import apps
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -48,21 +49,31 @@ LATE_TO_NEXT_LEVEL = TimeLimit.Code.LATE_TO_NEXT_LEVEL
 
 def with_due(tasks):
     """Annotate ``due_on`` / ``due_at``: the task's own deadline, else the
-    case's overall limit (``due_at`` only for limits in hours)."""
+    case's overall limit (``due_at`` only for limits in hours); and
+    ``clock_paused``: the case's clocks stand still (waiting for the
+    applicant), so its deadlines will move on when they resume."""
+    ClockPause = apps.get_model("workflows", "ClockPause")
     return tasks.annotate(
         due_on=Coalesce(F("deadline__due_on"), F("process__case__due_on")),
         due_at=Case(
             When(deadline__due_on__isnull=False, then=F("deadline__due_at")),
             default=F("process__case__due_at"),
         ),
+        clock_paused=Exists(
+            ClockPause.objects.filter(
+                case_id=OuterRef("process_id"), ends_on__isnull=True
+            )
+        ),
     )
 
 
 def overdue_q(now):
-    """SQL filter (on ``with_due`` rows): the deadline has passed at ``now``."""
-    return Q(due_at__lt=now) | Q(
+    """SQL filter (on ``with_due`` rows): the deadline has passed at ``now``
+    and the case's clocks are running (a paused case is nobody's lateness)."""
+    passed = Q(due_at__lt=now) | Q(
         due_at__isnull=True, due_on__lt=timezone.localdate(now)
     )
+    return passed & Q(clock_paused=False)
 
 
 def overdue_day(due_on, due_at):
@@ -191,7 +202,8 @@ class Ladder:
         return rungs[k], k > 0
 
     # --- lists, in SQL -------------------------------------------------------
-    def _perms_first_at(self, level):
+    def perms_first_at(self, level):
+        """The steps whose ladder starts at ``level``."""
         return sorted(p for p in self.steps if self.first_level(p) == level)
 
     def _climbed_q(self, k):
@@ -214,7 +226,7 @@ class Ladder:
         index = self.levels.index(level)
         deepest = self.levels[0]
         for start in self.levels[: index + 1]:
-            perms = Q(owner_permission__in=self._perms_first_at(start))
+            perms = Q(owner_permission__in=self.perms_first_at(start))
             if start == deepest:  # steps of no known level start at the bottom
                 perms |= ~Q(owner_permission__in=sorted(self.steps)) | Q(
                     owner_permission__isnull=True

@@ -106,7 +106,7 @@ def plan_reminders(now) -> list[Planned]:
     near |= Q(due_at__gt=now, due_at__lte=now + LONGEST_AHEAD)
     rows = (
         _open_tasks()
-        .filter(near)
+        .filter(near, clock_paused=False)
         .values(
             "pk",
             "process_id",

@@ -13,8 +13,9 @@ from tests.factories import CITY
 from tests.workflows.dibao.desk import Desk
 from workflows.clock.models import TimeLimit
 from workflows.core.clocks import assign_deadline
+from workflows.core.models import ClockPause
 from workflows.notify.models import Notification
-from workflows.notify.sweeps import report_lateness
+from workflows.notify.sweeps import remind, report_lateness
 
 from .story import accepted_case, day, set_due, tasks
 
@@ -179,3 +180,27 @@ def test_the_workload_counts_a_moment_passed_today_as_overdue(cast):
     page = Desk(cast.town_supervisor).get("/work/")
     rows = {r["user"].pk: r for r in page.context["people"]}
     assert rows[cast.caseworker.pk]["overdue"] == 1
+
+
+def test_a_paused_case_is_nobodys_lateness(cast):
+    """While the case's clocks stand still (waiting for the applicant) its
+    tasks are neither reminded, listed nor reported; resuming moves them on."""
+    case = accepted_case(cast)
+    home, _ = tasks(case)
+    set_due(home, MONDAY)
+    pause = ClockPause(
+        case=case,
+        starts_on=MONDAY,
+        reason="等待申请人补交户口簿",
+        started_by=cast.caseworker,
+    )
+    pause._change_reason = pause.reason
+    pause.save()
+    assert report_lateness(now=day(8)) == 0
+    assert home.pk not in listed(cast.town_supervisor, day(8))
+    set_due(home, datetime.date(2026, 12, 11))
+    assert remind(now=day(9)) == 0
+    pause.ends_on = MONDAY
+    pause._change_reason = "恢复计时"
+    pause.save()
+    assert remind(now=day(9)) == 1
