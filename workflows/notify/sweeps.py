@@ -22,6 +22,9 @@ supervisors of its first rung (and to its holder), then to each next rung's
 supervisors when it climbs there. A sweep that finds a task already several
 rungs up (the dispatcher was stopped) tells the rung it has reached, not
 the ones it passed meanwhile: their lists show it.
+
+A case whose clocks are paused (waiting for the applicant) reminds and
+reports nobody until it resumes and its deadlines move on.
 """
 
 import datetime
