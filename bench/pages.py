@@ -1,10 +1,12 @@
-"""Inbox, queue and case list of three kinds of staff, next to the floor.
+"""Inbox, queue and case list of three kinds of staff, and the supervisors'
+overdue list (逾期督办), next to the floor.
 
 Each page is requested through the whole Django stack in-process (middleware,
 permission checks, selectors, templates): that is the server time. The floor
 is one hand-written SQL query returning the same rows of the same page.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -25,6 +27,13 @@ ROLES = [
     ("district_reviewer", "district", "区（市）审核确认人员"),
 ]
 
+# supervisors: the overdue list of their level (roles/lateness.py)
+SUPERVISORS = [
+    ("town_supervisor", "town", "镇（街道）分管负责人"),
+    ("district_supervisor", "district", "区（市）民政局负责人"),
+]
+OVERDUE_PAGE_SIZE = 50  # roles.views.OverdueView.paginate_by
+
 TASK_COLUMNS = """
     t.id, t.process_id, t.flow_task, c.process_ptr_id, r.name, rp.name, m.name,
     COALESCE(d.due_on, c.due_on) AS due
@@ -38,6 +47,51 @@ JOIN workflows_member m ON m.id = a.applicant_id
 LEFT JOIN workflows_taskdeadline d ON d.task_id = t.id
 """
 TASK_ORDER = " ORDER BY due ASC NULLS LAST, t.created ASC LIMIT %s"
+
+
+def overdue_floor_sql(user, ladder):
+    """The overdue list's rows in one query: open human tasks under the
+    user's supervisor posts, past their deadline (the task's own, else the
+    case's), whose step has reached the post's level (the ladder's cutoffs)."""
+    from django.db import connection
+
+    from roles.lateness import MANAGE
+
+    day = connection.ops.adapt_datefield_value
+    due_at = "(CASE WHEN d.task_id IS NOT NULL THEN d.due_at ELSE c.due_at END)"
+    due_on = "COALESCE(d.due_on, c.due_on)"
+    clauses, params = [], []
+    for post in user_posts(user):
+        if MANAGE not in post.perms or post.level not in ladder.levels:
+            continue
+        index = ladder.levels.index(post.level)
+        reached, post_params = [], [post.path + "%"]
+        for start in ladder.levels[: index + 1]:
+            climbed = index - ladder.levels.index(start)
+            if climbed > len(ladder.cutoffs):
+                continue
+            perms = ladder.perms_first_at(start) or [""]
+            where = f"t.owner_permission IN ({', '.join(['%s'] * len(perms))})"
+            post_params += perms
+            if climbed:
+                cutoff = ladder.cutoffs[climbed - 1]
+                where += (
+                    f" AND (({due_at} IS NOT NULL AND {due_on} <= %s)"
+                    f" OR ({due_at} IS NULL AND {due_on} <= %s))"
+                )
+                post_params += [day(cutoff), day(cutoff - datetime.timedelta(days=1))]
+            reached.append(f"({where})")
+        clauses.append(f"(r.path LIKE %s AND ({' OR '.join(reached)}))")
+        params += post_params
+    now = connection.ops.adapt_datetimefield_value(ladder.now)
+    sql = (
+        "SELECT" + TASK_COLUMNS + "WHERE t.flow_task_type = 'HUMAN'"
+        " AND t.status IN ('NEW', 'ASSIGNED', 'STARTED')"
+        f" AND ({due_at} < %s OR ({due_at} IS NULL AND {due_on} < %s))"
+        f" AND ({' OR '.join(clauses)})"
+        " ORDER BY due ASC NULLS LAST, t.created ASC, t.id ASC LIMIT %s"
+    )
+    return sql, [now, day(ladder.today), *params, OVERDUE_PAGE_SIZE]
 
 
 def floor_sql(page, user):
@@ -171,4 +225,45 @@ def run(repeat=30):
                     floor.p95,
                 )
             )
+    for role, level, label in SUPERVISORS:
+        results.append(_overdue_page(role, level, label, repeat))
     return results
+
+
+def _overdue_page(role, level, label, repeat):
+    """The supervisors' overdue list, next to its floor."""
+    from django.db import connection
+
+    from roles.lateness import Ladder
+    from roles.selectors_work import overdue_tasks
+
+    user, region, cases = busiest_user(role, level)
+    client = Client()
+    client.force_login(user)
+
+    def request():
+        response = client.get("/work/overdue/")
+        assert response.status_code == 200, response.status_code
+
+    timing = time_calls(request, repeat=repeat)
+    user = get_user_model().objects.get(pk=user.pk)
+    ladder = Ladder.at()
+    sql, params = overdue_floor_sql(user, ladder)
+    # the floor is the same list: the same tasks as the selector's first page
+    page = overdue_tasks(user, ladder)[:OVERDUE_PAGE_SIZE]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert {row[0] for row in cursor.fetchall()} == {t.pk for t in page}
+    floor = time_calls(lambda: run_sql(sql, params), repeat=repeat)
+    return PageResult(
+        role,
+        label,
+        "overdue",
+        region.name,
+        cases,
+        timing.p50,
+        timing.p95,
+        timing.queries,
+        floor.p50,
+        floor.p95,
+    )

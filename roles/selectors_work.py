@@ -2,11 +2,11 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from .lateness import Ladder, overdue_q, with_due
 from .models import Absence, CaseGrant
 from .scope import user_posts
 
@@ -58,24 +58,27 @@ def _posts_under(manager):
 
 
 def managed_tasks(manager):
-    """Human tasks of cases in the manager's regions, with their due date."""
+    """Human tasks of cases in the manager's regions, with their due date
+    (``due_on``; ``due_at`` for limits in hours: ``lateness.with_due``)."""
     tasks = Task.objects.filter(flow_task_type="HUMAN")
     if not manager.is_superuser:
         tasks = tasks.filter(
             _under(managed_paths(manager), "process__case__region__path")
         )
-    return tasks.annotate(
-        due_on=Coalesce(F("deadline__due_on"), F("process__case__due_on"))
-    )
+    return with_due(tasks)
 
 
-def workload(manager, soon_until):
+def workload(manager, soon_until, now=None):
     """Per person: open, due soon and overdue tasks; and the unassigned queue."""
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    late = overdue_q(now)
     counts = {
         "open": Count("pk"),
-        "soon": Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
-        "overdue": Count("pk", filter=Q(due_on__lt=today)),
+        "soon": Count(
+            "pk", filter=Q(due_on__gte=today, due_on__lte=soon_until) & ~late
+        ),
+        "overdue": Count("pk", filter=late),
     }
     tasks = managed_tasks(manager)
     by_owner = {
@@ -115,6 +118,28 @@ def open_tasks_of(manager, person=None):
     else:
         tasks = tasks.filter(owner=person, status__in=OPEN)
     return tasks.order_by(F("due_on").asc(nulls_last=True), "created")
+
+
+def overdue_tasks(manager, ladder=None):
+    """Open tasks overdue in the manager's regions that have reached a level
+    the manager supervises there (``lateness``: a town step is on the town
+    supervisor's list at once, on the district's after the bureau's delay),
+    in SQL: per post, its region and the ladder's rule for its level."""
+    ladder = ladder or Ladder.at()
+    tasks = managed_tasks(manager).filter(
+        overdue_q(ladder.now), status__in=[STATUS.NEW, *OPEN]
+    )
+    if not manager.is_superuser:
+        reached = Q(pk__in=[])
+        for post in user_posts(manager):
+            if MANAGE in post.perms:
+                reached |= Q(
+                    process__case__region__path__startswith=post.path
+                ) & ladder.reached_q(post.level)
+        tasks = tasks.filter(reached)
+    return tasks.select_related(
+        *case_subject_joins(), "process__case__region__parent", "owner"
+    ).order_by(F("due_on").asc(nulls_last=True), "created", "pk")
 
 
 def grants_in_scope(manager):

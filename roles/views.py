@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,13 +16,15 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from workflows.base.edge import parse_id, safe_target
 from workflows.base.fields import TEXT_MAX
-from workflows.clock.services import add_working_days
+from workflows.clock.services import add_working_days, working_days_since
 from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
 
 from . import selectors_work as work
 from . import services
 from .grants import grantable_anywhere, move_refusal, permission_label
+from .lateness import Ladder
+from .models import Level
 
 REASON = forms.CharField(
     label=gettext_lazy("理由"),
@@ -55,6 +58,46 @@ class WorkloadView(WorkMixin, generic.TemplateView):
         soon_until = add_working_days(timezone.localdate(), 2)
         people, queue = work.workload(self.request.user, soon_until)
         return super().get_context_data(people=people, queue=queue, **kwargs)
+
+
+class OverdueView(WorkMixin, generic.TemplateView):
+    """Overdue tasks that have reached a level the user supervises (逾期督办):
+    how late each is, and whether it climbed here from the level below."""
+
+    template_name = "roles/overdue.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        ladder = Ladder.at()
+        tasks = work.overdue_tasks(self.request.user, ladder)
+        page = Paginator(tasks, self.paginate_by).get_page(self.request.GET.get("page"))
+        late = working_days_since({t.due_on for t in page}, ladder.today)
+        levels = dict(Level.choices)
+        rows = []
+        for task in page:
+            reached, climbed = ladder.reached(
+                task.owner_permission, task.due_on, task.due_at
+            )
+            hours = None
+            if task.due_at is not None:
+                hours = int((ladder.now - task.due_at).total_seconds() // 3600)
+            rows.append(
+                {
+                    "task": task,
+                    # working days after the last day (after the due moment's day)
+                    "late_days": late[task.due_on],
+                    "late_hours": hours,
+                    "reached": levels.get(reached, ""),
+                    "climbed": climbed,
+                }
+            )
+        return super().get_context_data(
+            rows=rows,
+            page=page,
+            limit=ladder.limit,
+            now=ladder.now,
+            **kwargs,
+        )
 
 
 def _person(request, person_pk):

@@ -29,6 +29,10 @@ class WorkApp(Application):
         return path("queue/", views.TasksView.as_view(), name="queue")
 
     @property
+    def overdue_path(self):
+        return path("overdue/", views.OverdueView.as_view(), name="overdue")
+
+    @property
     def person_path(self):
         return path("people/<int:person_pk>/", views.TasksView.as_view(), name="person")
 

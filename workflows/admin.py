@@ -6,9 +6,10 @@ Case data is changed through the workflow only; the admin shows it read-only
 
 from django.contrib import admin
 
-from .audit.admin import ReasonRequiredAdmin
+from .audit.admin import HistoryAdmin, ReasonRequiredAdmin
 from .clock.models import CalendarDay, TimeLimit
 from .core.models import SensitiveAccess
+from .notify.models import Delivery, Notification
 from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
 
 
@@ -71,3 +72,46 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyHistoryAdmin(HistoryAdmin):
+    """Written by the system only; shown with its history."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ("channel", "status", "attempts", "attempted_at", "sent_at", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("created", "recipient", "kind", "case", "read_at")
+    list_filter = ("kind",)
+    search_fields = ("key", "recipient__username")
+    raw_id_fields = ("recipient", "case", "task")
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyHistoryAdmin):
+    """Deliveries left ``sending`` (a sweep died mid-send) may not have gone:
+    they are listed here and never sent again automatically."""
+
+    list_display = ("notification", "channel", "status", "attempts", "attempted_at")
+    list_filter = ("status", "channel")
+    raw_id_fields = ("notification",)

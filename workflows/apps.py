@@ -33,9 +33,11 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
-        # the programmes listen to each other through the spine
+        # the programmes listen to each other through the spine; reminders and
+        # lateness notices join every sweep of the timer dispatcher
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401
+        from .notify import sweeps as notify_sweeps  # noqa: F401
 
         # the last app: Django's own post-migrate rows (permissions) exist by now
         pre_migrate.connect(before_migrate, sender=self, dispatch_uid="audit-before")

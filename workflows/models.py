@@ -26,6 +26,7 @@ from .escalation.models import (  # noqa: F401
 )
 from .hotline.models import Call  # noqa: F401
 from .monitoring.models import FeedBatch, FeedRecord  # noqa: F401
+from .notify.models import Delivery, Notification  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
 from .standards.models import (  # noqa: F401
     AssistanceStandard,

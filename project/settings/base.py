@@ -16,6 +16,14 @@ Logins and sessions (docs/operations.md explains each):
     CASE_LOCK_WAIT seconds a change waits for a case another request holds
                    (default 5; then "案件正在由他人办理，请稍后重试", HTTP 409)
     AUDIT_HEAD_LOG default ``var/audit-heads-<database name>.log``
+
+Notifications (docs/operations.md#notifications):
+    NOTIFICATION_SENDERS  channels besides the in-app list, dotted paths,
+                          comma separated (default: the log only)
+    EMAIL_URL             the mail server, e.g. ``smtp+tls://user:pw@host:587``
+                          (default ``consolemail://``: printed, not sent)
+    DEFAULT_FROM_EMAIL    the sender address of e-mails
+    SITE_URL              the staff site's address, for links in e-mails
 """
 
 import datetime
@@ -266,6 +274,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Notifications (workflows/notify) -------------------------------------------
+# The in-app list is always on; these channels send each notification once
+# more each (workflows.notify.senders: the interface, and how to add one).
+NOTIFICATION_SENDERS = env.list(
+    "NOTIFICATION_SENDERS", default=["workflows.notify.senders.LogSender"]
+)
+globals().update(
+    (name, value)
+    for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+    if value not in (None, "")
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+SITE_URL = env.str("SITE_URL", default="")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

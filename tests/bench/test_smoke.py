@@ -58,6 +58,8 @@ def test_generator_and_every_benchmark_run_at_the_smallest_size(tmp_path):
         "inbox",
         "queue",
         "case list",
+        "overdue",
+        "区（市）民政局负责人",
         "村（社区）协理员",
         "镇（街道）经办人员",
         "区（市）审核确认人员",

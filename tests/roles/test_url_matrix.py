@@ -478,6 +478,18 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.reviewer: 403,
             no_post: 403,
         },
+        # the supervisors' overdue list (逾期督办): supervisors only
+        "/work/overdue/": {
+            cast.town_supervisor: 200,
+            cast.district_supervisor: 200,
+            cast.caseworker: 403,
+            cast.reviewer: 403,
+            no_post: 403,
+        },
+        # one's own notifications: everyone signed in, a post or not; marking
+        # read is a POST (a crafted id of another's: tests/workflows/notify)
+        "/notifications/": {cast.caseworker: 200, cast.reviewer: 200, no_post: 200},
+        "/notifications/read/": {cast.caseworker: 405, no_post: 405},
         # second-factor steps: only for privileged accounts; others are sent on
         "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
         "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},

@@ -51,6 +51,41 @@ def add_working_days(start: datetime.date, n: int) -> datetime.date:
     return day
 
 
+def working_days_before(end: datetime.date, n: int) -> datetime.date:
+    """The latest day ``n`` working days have passed since by ``end``: the
+    latest ``day`` with ``add_working_days(day, n) <= end`` (every earlier
+    day too). Lists compare dates with it in SQL instead of counting per row."""
+    if n <= 0:
+        return end
+    window_start = end - datetime.timedelta(days=n * 3 + 15)
+    overrides = _overrides(window_start, end)
+    day, counted = end + datetime.timedelta(days=1), 0
+    while counted < n:
+        day -= datetime.timedelta(days=1)
+        if day < window_start:  # pragma: no cover - only with absurd calendars
+            window_start = day - datetime.timedelta(days=60)
+            overrides.update(_overrides(window_start, day))
+        if _is_workday(day, overrides):
+            counted += 1
+    return day - datetime.timedelta(days=1)
+
+
+def working_days_since(days, end: datetime.date) -> dict:
+    """``{day: working_days_between(day, end)}`` for many days, one query."""
+    days = set(days)
+    if not days:
+        return {}
+    first = min(min(days), end)
+    overrides = _overrides(first, max(max(days), end))
+    counts, running, day = {}, 0, first
+    while day < max(max(days), end):
+        day += datetime.timedelta(days=1)
+        running += _is_workday(day, overrides)
+        counts[day] = running
+    at_end = counts.get(end, 0)
+    return {d: at_end - counts.get(d, 0) for d in days}
+
+
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days in the half-open span (start, end]; negative if end < start."""
     if end < start:
