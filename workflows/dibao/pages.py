@@ -17,7 +17,8 @@ from viewflow.views import ListModelView
 from ..base.masking import mask_id_number
 from ..benefits.models import Benefit
 from ..benefits.selectors import benefits_visible_to
-from ..clock.services import calendar_confirmed, working_days_between
+from ..clock.selectors import calendar_confirmed
+from ..clock.services import working_days_between
 from ..core.pages import (
     ArchiveMixin,
     CaseLinkMixin,
