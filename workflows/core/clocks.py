@@ -141,7 +141,10 @@ class _RecountYear:
             datetime.date(self.year, 12, 31),
             reason=_("%(year)s年工作日历录入，期限重新计算") % {"year": self.year},
         )
-        logger.info("calendar of %s changed: %s deadline(s) moved", self.year, moved)
+        if moved:
+            logger.info(
+                "calendar of %s changed: %s deadline(s) moved", self.year, moved
+            )
 
 
 @receiver(calendar_changed, dispatch_uid="recount-calendar-years")
