@@ -12,6 +12,7 @@ from viewflow.urls import Site
 from roles.accounts.views import SetupView, VerifyView
 from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
+from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
 from workflows.notify.viewsets import NotificationsApp
 
@@ -34,7 +35,13 @@ site = Site(
     title=_("枣庄市社会救助审核确认系统"),
     primary_color="#b71c1c",
     secondary_color="#5d4037",
-    viewsets=[*programme_viewsets(), WorkApp(), AuditApp(), NotificationsApp()],
+    viewsets=[
+        *programme_viewsets(),
+        WorkApp(),
+        CalendarApp(),
+        AuditApp(),
+        NotificationsApp(),
+    ],
 )
 
 admin.site.site_header = _("枣庄市社会救助审核确认系统 · 管理")

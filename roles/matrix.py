@@ -87,6 +87,7 @@ ROLE_PERMISSIONS = {
         "workflows.reveal_idnumber",
         "workflows.view_common_problems",
         "workflows.merge_member",
+        "workflows.maintain_calendar",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
@@ -133,5 +134,10 @@ RELEASES = {
     # only in how their digits were written): the city sees every district
     "2026-12-merge-members": {
         "add": {C.CITY_ADMINISTRATOR: ["workflows.merge_member"]}
+    },
+    # entering a year's holidays and make-up workdays and confirming it: the
+    # calendar is national, the city's administrator answers for it
+    "2026-12-calendar": {
+        "add": {C.CITY_ADMINISTRATOR: ["workflows.maintain_calendar"]}
     },
 }

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -105,6 +106,20 @@ def workload(manager, soon_until, now=None):
         )
     people.sort(key=lambda r: (-r["overdue"], -r["open"]))
     return people, queue
+
+
+def due_years(manager):
+    """The years the open tasks' deadlines in the manager's regions fall in
+    (one query): the workload page warns of those whose calendar is not
+    confirmed."""
+    return list(
+        managed_tasks(manager)
+        .filter(status__in=[STATUS.NEW, *OPEN], due_on__isnull=False)
+        .annotate(due_year=ExtractYear("due_on"))
+        .order_by()
+        .values_list("due_year", flat=True)
+        .distinct()
+    )
 
 
 def open_tasks_of(manager, person=None):

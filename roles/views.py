@@ -57,7 +57,12 @@ class WorkloadView(WorkMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         soon_until = add_working_days(timezone.localdate(), 2)
         people, queue = work.workload(self.request.user, soon_until)
-        return super().get_context_data(people=people, queue=queue, **kwargs)
+        return super().get_context_data(
+            people=people,
+            queue=queue,
+            due_years=work.due_years(self.request.user),
+            **kwargs,
+        )
 
 
 class OverdueView(WorkMixin, generic.TemplateView):
@@ -115,9 +120,13 @@ class TasksView(WorkMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         person_pk = self.kwargs.get("person_pk")
         person = _person(self.request, person_pk) if person_pk else None
-        tasks = work.open_tasks_of(self.request.user, person)
+        tasks = list(work.open_tasks_of(self.request.user, person)[:200])
         return super().get_context_data(
-            person=person, tasks=tasks[:200], today=timezone.localdate(), **kwargs
+            person=person,
+            tasks=tasks,
+            due_dates=[t.due_on for t in tasks],
+            today=timezone.localdate(),
+            **kwargs,
         )
 
 

@@ -4,10 +4,15 @@ Case data is changed through the workflow only; the admin shows it read-only
 (history included) so nothing bypasses the statutory steps.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .audit.admin import HistoryAdmin, ReasonRequiredAdmin
-from .clock.models import CalendarDay, TimeLimit
+from .clock.calendar_services import calendar_year_confirm
+from .clock.models import CalendarDay, CalendarYear, TimeLimit
+from .clock.selectors import MAINTAIN
 from .core.models import SensitiveAccess
 from .notify.models import Delivery, Notification
 from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
@@ -54,9 +59,61 @@ class TimeLimitAdmin(ReasonRequiredAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ReasonRequiredAdmin):
+    """A year the package does not know is entered here day by day (or on the
+    staff site's 工作日历 page), then confirmed with the action below. A day
+    saved here is the administrator's: the package never overwrites it. Every
+    change recounts the open deadlines of its year."""
+
     list_display = ("date", "is_workday", "name", "source")
     list_filter = ("is_workday", "source")
     date_hierarchy = "date"
+    readonly_fields = ("source",)
+    actions = ["confirm_years"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = CalendarDay.Source.ADMIN
+        super().save_model(request, obj, form, change)
+
+    def has_maintain_calendar_permission(self, request):
+        return request.user.has_perm(MAINTAIN)
+
+    @admin.action(
+        description=gettext_lazy("确认所选日期所在年度的工作日历"),
+        permissions=["maintain_calendar"],
+    )
+    def confirm_years(self, request, queryset):
+        years = sorted({d.year for d in queryset.values_list("date", flat=True)})
+        for year in years:
+            try:
+                calendar_year_confirm(user=request.user, year=year)
+            except (ValidationError, PermissionDenied) as error:
+                for message in getattr(error, "messages", [str(error)]):
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(year)s年工作日历已确认，该年度的期限将重新计算。")
+                    % {"year": year},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(HistoryAdmin):
+    """Who confirmed which year, when (read-only: confirming is the action on
+    工作日历, or the staff site's page)."""
+
+    list_display = ("year", "source", "confirmed_by", "confirmed_at", "note")
+    list_filter = ("source",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SensitiveAccess)

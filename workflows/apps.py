@@ -33,6 +33,11 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
+        # a year's calendar entered or corrected: its open deadlines are
+        # counted again (the clock announces, the spine recounts)
+        from .clock import signals as clock_signals  # noqa: F401
+        from .core import clocks  # noqa: F401
+
         # the programmes listen to each other through the spine; reminders and
         # lateness notices join every sweep of the timer dispatcher
         from .dibao import signals as dibao_signals  # noqa: F401

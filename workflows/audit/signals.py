@@ -15,6 +15,7 @@ REASON_REQUIRED = {
     "workflows.TimeLimit",
     "workflows.IncomeType",
     "workflows.CalendarDay",
+    "workflows.CalendarYear",
     "roles.Post",
     "roles.Role",
     "roles.CaseGrant",

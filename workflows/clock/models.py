@@ -1,9 +1,11 @@
 """The working-day calendar and the statutory time limits."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..base.fields import LimitedTextField
 from ..base.history import audited
 from ..standards.models import Dated
 
@@ -13,8 +15,8 @@ class CalendarDay(models.Model):
 
     Seeded from the ``chinese-calendar`` package (statutory holidays and 调休
     make-up workdays); administrators add years the package does not know.
-    A year with no rows falls back to Monday–Friday and is reported as
-    unconfirmed.
+    Days without a row follow Monday–Friday; whether a year's rows are the
+    whole calendar is what ``CalendarYear`` says.
     """
 
     class Source(models.TextChoices):
@@ -37,6 +39,50 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose working-day calendar the bureau answers for: the package
+    knows it (its holidays and make-up days are stored), or an administrator
+    entered them and confirmed it. Deadlines falling in any other year are
+    counted Monday–Friday (plus whatever days are entered) and every page that
+    shows one says so."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("chinese-calendar 数据包")
+        ADMIN = "admin", _("管理员确认")
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"))
+    note = LimitedTextField(_("说明"), blank=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("年度工作日历")
+        verbose_name_plural = _("年度工作日历")
+        ordering = ["-year"]
+        permissions = [
+            # entering a year's holidays and make-up days and confirming it:
+            # the city (roles/matrix.py)
+            ("maintain_calendar", _("维护工作日历")),
+        ]
+
+    def __str__(self):
+        return f"{self.year}"
 
 
 class TimeLimit(Dated):

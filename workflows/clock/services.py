@@ -1,7 +1,9 @@
 """Working-day arithmetic and statutory deadlines: the one clock.
 
 Working days follow the PRC holiday calendar including 调休 make-up workdays,
-as stored in ``CalendarDay``; days without a row follow Monday–Friday.
+as stored in ``CalendarDay``; days without a row follow Monday–Friday. Whether
+a year's calendar is complete is ``CalendarYear`` (``selectors.py``); entering
+it is ``calendar_services.py``.
 """
 
 import datetime
@@ -97,11 +99,6 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         if _is_workday(day, overrides):
             count += 1
     return count
-
-
-def calendar_confirmed(year: int) -> bool:
-    """Whether the holiday calendar for ``year`` is loaded (package or admin)."""
-    return CalendarDay.objects.filter(date__year=year).exists()
 
 
 def time_limit(code: str, on: datetime.date | None = None) -> TimeLimit:

@@ -9,17 +9,24 @@ with its reason.
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from ..clock.seed import seed_calendar_from_package
 from ..clock.services import due_after
+from ..clock.signals import calendar_changed
 from .locks import lock_cases
 from .models import Case, ClockPause, TaskDeadline
+from .sweeps import sweep
+
+logger = logging.getLogger(__name__)
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -113,6 +120,66 @@ def recount_between(first: datetime.date, last: datetime.date, *, reason) -> int
             lock_cases([pk])
             moved += recount_case(Case.objects.get(pk=pk), reason=reason)
     return moved
+
+
+class _RecountYear:
+    """The on-commit job of one year's recount; equal for the same year, so a
+    transaction that changes many days of a year schedules it once."""
+
+    def __init__(self, year):
+        self.year = year
+
+    def __eq__(self, other):
+        return isinstance(other, _RecountYear) and other.year == self.year
+
+    def __hash__(self):
+        return hash(self.year)
+
+    def __call__(self):
+        # robust (see the receiver): the calendar is committed whatever
+        # happens here; a failure is logged, and recount_between can be run
+        # for the year again
+        moved = recount_between(
+            datetime.date(self.year, 1, 1),
+            datetime.date(self.year, 12, 31),
+            reason=_("%(year)s年工作日历录入，期限重新计算") % {"year": self.year},
+        )
+        if moved:
+            logger.info(
+                "calendar of %s changed: %s deadline(s) moved", self.year, moved
+            )
+
+
+@receiver(calendar_changed, dispatch_uid="recount-calendar-years")
+def recount_years_on_commit(sender, years, **kwargs):
+    """When a year's calendar is entered, corrected or confirmed, count every
+    open deadline falling in it again, after the change commits — once per
+    year and transaction however many days changed. A rolled-back change
+    takes its scheduled recount with it (Django drops the callbacks of a
+    rolled-back transaction or savepoint)."""
+    pending = [func for _sids, func, _robust in connection.run_on_commit]
+    for year in sorted(years):
+        job = _RecountYear(year)
+        if job not in pending:
+            transaction.on_commit(job, robust=True)
+            pending.append(job)
+
+
+# The package is compared with the table once a day (and at every
+# ``load_reference``): a newer chinesecalendar release brings next year.
+_compared = {"on": None}
+
+
+@sweep
+def calendar_from_package():
+    """Add what the package newly knows (never over an administrator's
+    days); its years' deadlines are then counted again."""
+    today = timezone.localdate()
+    if _compared["on"] == today:
+        return 0
+    changed = seed_calendar_from_package()
+    _compared["on"] = today
+    return changed
 
 
 def _pause_refusal(case, user):

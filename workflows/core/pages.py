@@ -44,11 +44,26 @@ def due_badge(due, soon_until):
 
 
 class DueMixin:
-    """Deadline badges for a list: the calendar is read once per page."""
+    """Deadline badges for a list: the calendar is read once per page. A list
+    with a ``due`` column warns when a deadline on the page falls in a year
+    whose calendar is not confirmed (``workflows/list.html``)."""
+
+    template_name = "workflows/list.html"
 
     @cached_property
     def soon_until(self):
         return add_working_days(timezone.localdate(), SOON_WORKING_DAYS)
+
+    def due_of(self, obj):
+        """The deadline the ``due`` column shows for ``obj`` (None: none)."""
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = context.get("page_obj") or context.get("object_list") or ()
+        if "due" in self.columns:  # the page (already read) shows deadlines
+            context["due_dates"] = [self.due_of(obj) for obj in rows]
+        return context
 
 
 class RememberListMixin:
@@ -134,6 +149,9 @@ class TaskListBase(RememberListMixin, DueMixin, ListModelView):
 
     village.short_description = gettext_lazy("村（社区）")
 
+    def due_of(self, task):
+        return task.due_on
+
     def due(self, task):
         return due_badge(task.due_on, self.soon_until)
 
@@ -146,10 +164,16 @@ class TaskListBase(RememberListMixin, DueMixin, ListModelView):
 
 
 class InboxMixin:
+    """The inbox: where ``home`` takes everyone, so also where the calendar's
+    administrator is told of a year still to confirm."""
+
     title = gettext_lazy("我的待办")
 
     def scoped(self):
         return task_inbox(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(home_page=True, **kwargs)
 
 
 class QueueMixin:
@@ -196,9 +220,15 @@ def task_trail(case, user, timers=False):
         .order_by("created")
     )
     open_statuses = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+    active = [t for t in tasks if t.status in open_statuses]
     return {
         "tasks": tasks,
-        "active_tasks": [t for t in tasks if t.status in open_statuses],
+        "active_tasks": active,
+        # the open deadlines the page shows, for the calendar warning
+        "due_dates": [
+            None if case.finished else case.due_on,
+            *(t.deadline.due_on for t in active if hasattr(t, "deadline")),
+        ],
         "today": timezone.localdate(),
         "can_audit": user.has_perm("workflows.audit_case", case),
         "cancel_url": _cancel_url(case, user),
@@ -231,7 +261,9 @@ def _cancel_url(case, user):
 
 def home(request):
     """The front page: the inbox of the first kind of case the user may see
-    (a member unit's staff, for instance, only see escalations)."""
+    (a member unit's staff, for instance, only see escalations). The inbox
+    (and the workload page, the fallback) tells whoever maintains the
+    working-day calendar of a year still to confirm (``calendar_notice``)."""
     from .flow import project_flows
 
     flows = sorted(project_flows(), key=lambda f: f.process_class.HOME_ORDER)

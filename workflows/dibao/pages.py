@@ -17,7 +17,7 @@ from viewflow.views import ListModelView
 from ..base.masking import mask_id_number
 from ..benefits.models import Benefit
 from ..benefits.selectors import benefits_visible_to
-from ..clock.services import calendar_confirmed, working_days_between
+from ..clock.services import working_days_between
 from ..core.pages import (
     ArchiveMixin,
     CaseLinkMixin,
@@ -120,6 +120,9 @@ class CaseListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
 
     village.short_description = gettext_lazy("村（社区）")
 
+    def due_of(self, case):
+        return None if case.finished else case.due_on
+
     def due(self, case):
         return due_badge(case.due_on, self.soon_until) if not case.finished else ""
 
@@ -175,7 +178,6 @@ class CaseDetailView(generic.DetailView):
             days_left=working_days_between(timezone.localdate(), case.due_on)
             if case.due_on and not case.finished
             else None,
-            calendar_ok=calendar_confirmed(timezone.localdate().year),
         )
         return context
 

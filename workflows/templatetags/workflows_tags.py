@@ -1,6 +1,13 @@
 """Template helpers of the staff pages."""
 
 from django import template
+from django.urls import reverse
+
+from ..clock.selectors import (
+    may_maintain_calendar,
+    unconfirmed_years,
+    years_awaiting_confirmation,
+)
 
 register = template.Library()
 
@@ -33,3 +40,30 @@ def permission_label(permission):
     from roles.grants import permission_label as label
 
     return label(permission)
+
+
+@register.inclusion_tag("workflows/includes/calendar_warning.html", takes_context=True)
+def calendar_warning(context, *due):
+    """A warning when any of the deadlines ``due`` (dates, or lists of them)
+    falls in a year whose working-day calendar is not confirmed: those
+    deadlines are counted Monday–Friday until it is entered. The confirmed
+    years are read once per request."""
+    years = unconfirmed_years(*due, request=context.get("request"))
+    return {"years": years, "year_list": "年、".join(str(y) for y in years)}
+
+
+@register.inclusion_tag("workflows/includes/calendar_notice.html", takes_context=True)
+def calendar_notice(context):
+    """For whoever maintains the calendar: the years still to be entered and
+    confirmed (this year; from 1 November, next year too), with a link to do
+    it. Nothing, and no query, for anyone else."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not may_maintain_calendar(user):
+        return {"years": []}
+    years = years_awaiting_confirmation(request=request)
+    return {
+        "years": years,
+        "year_list": "年、".join(str(y) for y in years),
+        "url": reverse("calendar:index") + (f"?year={years[0]}" if years else ""),
+    }

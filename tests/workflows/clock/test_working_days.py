@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from workflows.clock.models import CalendarDay
+from workflows.clock.selectors import calendar_confirmed
 from workflows.clock.services import (
     add_working_days,
-    calendar_confirmed,
     due_after,
     working_days_between,
 )
