@@ -42,6 +42,13 @@ def permission_label(permission):
     return label(permission)
 
 
+def _year_list(years):
+    """2026年、2027 (the template adds the last 年); 2026, 2027 in English."""
+    from django.utils.translation import pgettext
+
+    return pgettext("between years in a list", "年、").join(str(y) for y in years)
+
+
 @register.inclusion_tag("workflows/includes/calendar_warning.html", takes_context=True)
 def calendar_warning(context, *due):
     """A warning when any of the deadlines ``due`` (dates, or lists of them)
@@ -49,7 +56,7 @@ def calendar_warning(context, *due):
     deadlines are counted Monday–Friday until it is entered. The confirmed
     years are read once per request."""
     years = unconfirmed_years(*due, request=context.get("request"))
-    return {"years": years, "year_list": "年、".join(str(y) for y in years)}
+    return {"years": years, "year_list": _year_list(years)}
 
 
 @register.inclusion_tag("workflows/includes/calendar_notice.html", takes_context=True)
@@ -64,6 +71,6 @@ def calendar_notice(context):
     years = years_awaiting_confirmation(request=request)
     return {
         "years": years,
-        "year_list": "年、".join(str(y) for y in years),
+        "year_list": _year_list(years),
         "url": reverse("calendar:index") + (f"?year={years[0]}" if years else ""),
     }
