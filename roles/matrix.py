@@ -137,6 +137,19 @@ RELEASES = {
     },
     # entering a year's holidays and make-up workdays and confirming it: the
     # calendar is national, the city's administrator answers for it
+    # the case spine: managing, granting and auditing mean any kind of case
+    # (permissions on Case), no longer each programme's own
+    "2026-12-case-spine": {
+        "replace": {
+            "workflows.manage_application": [
+                "workflows.manage_case",
+                "workflows.grant_case",
+            ],
+            "workflows.manage_call": ["workflows.manage_case"],
+            "workflows.manage_escalation": ["workflows.manage_case"],
+            "workflows.audit_application": ["workflows.audit_case"],
+        }
+    },
     "2026-12-calendar": {
         "add": {C.CITY_ADMINISTRATOR: ["workflows.maintain_calendar"]}
     },

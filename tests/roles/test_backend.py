@@ -111,3 +111,41 @@ def test_a_release_adds_and_removes_permissions_once_and_keeps_later_edits():
     assert view_file in Role.objects.get(code="hotline_operator").permissions.all()
     caseworker = Role.objects.get(code="town_caseworker")
     assert caseworker.permissions.filter(codename="visit_case").exists()
+
+
+def test_the_case_spine_release_gives_existing_roles_the_case_wide_powers():
+    """A role seeded before the case spine held each programme's own
+    manage / audit permissions; the release replaces them once, so
+    supervisors keep their workspace and auditors their timelines."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from roles.models import Role
+    from roles.reference import load_roles
+    from workflows.dibao.models import Application
+
+    def perm(codename):
+        found = Permission.objects.filter(
+            content_type__app_label="workflows", codename=codename
+        ).first()
+        # the programme's own permissions exist only in databases from before
+        return found or Permission.objects.create(
+            codename=codename,
+            name=codename,
+            content_type=ContentType.objects.get_for_model(Application),
+        )
+
+    supervisor = Role.objects.get(code="district_supervisor")
+    supervisor._change_reason = "模拟升级前的角色"
+    supervisor.permissions.remove(
+        perm("manage_case"), perm("grant_case"), perm("audit_case")
+    )
+    supervisor.permissions.add(perm("manage_application"), perm("audit_application"))
+    supervisor.seeded_releases = [
+        r for r in supervisor.seeded_releases if r != "2026-12-case-spine"
+    ]
+    supervisor.save()
+    load_roles()
+    held = set(supervisor.permissions.values_list("codename", flat=True))
+    assert {"manage_case", "grant_case", "audit_case"} <= held
+    assert not {"manage_application", "audit_application"} & held

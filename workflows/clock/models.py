@@ -103,7 +103,7 @@ class TimeLimit(Dated):
         ESCALATION_PREPARE = "escalation_prepare", _("提级复审会议准备")
         UNIT_STATEMENT = "unit_statement", _("成员单位提出救助措施")
         MEASURE_DELIVERY = "measure_delivery", _("救助措施落实")
-        CROSSCHECK_RECHECK = "crosscheck_recheck", _("核对结果告知和复核")
+        CROSSCHECK_RECHECK = "crosscheck_recheck", _("核对结果告知与复查")
         # the bureau's own rules for reminding and for lateness (not statutory)
         REMIND_BEFORE = "remind_before", _("到期前提醒")
         LATE_TO_NEXT_LEVEL = "late_to_next_level", _("逾期后报上一级")

@@ -176,7 +176,7 @@ class CaseDetailView(generic.DetailView):
             objection_form=forms.ObjectionRecordForm(),
             extend_form=forms.ExtendForm(),
             days_left=working_days_between(timezone.localdate(), case.due_on)
-            if case.due_on and not case.finished
+            if case.due_on and not case.finished and not case.clock_paused
             else None,
         )
         return context

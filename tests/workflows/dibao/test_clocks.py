@@ -236,7 +236,8 @@ def test_a_discrepant_crosscheck_is_told_and_may_be_rechecked(cast):
         {"informed_on": today(), "requested": "yes", "evidence": ""},
         expect=200,
     )
-    assert "佐证材料" in response.content.decode()
+    assert "请记录其提供的佐证材料" in response.content.decode()
+    assert not case.rechecks.exists()
     desk.complete(
         case,
         DibaoFlow.recheck,
