@@ -94,6 +94,6 @@ def test_list_pages_run_the_same_queries_at_10_and_2000_cases(cast):
     # and the lists really are full
     inbox = Desk(cast.caseworker).get(DibaoFlow.instance.reverse("inbox"))
     assert inbox.context["paginator"].count >= 3998
-    # 12 before issue 11; +1 each for the header's unread notifications and
-    # the confirmed calendar years, −1 saved elsewhere on the way
+    # 12 before issue 11; the header's unread count and the check of the
+    # calendar years the page's deadlines fall in add one query at most
     assert max(small.values()) <= 13
