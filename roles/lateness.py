@@ -51,17 +51,23 @@ def with_due(tasks):
     """Annotate ``due_on`` / ``due_at``: the task's own deadline, else the
     case's overall limit (``due_at`` only for limits in hours); and
     ``clock_paused``: the case's clocks stand still (waiting for the
-    applicant), so its deadlines will move on when they resume."""
+    applicant) since a day the deadline was still running, so it will move
+    on when they resume. A pause begun after the deadline passed stops
+    nothing of it (``clock.services.due_after``): that task stays late."""
     ClockPause = apps.get_model("workflows", "ClockPause")
-    return tasks.annotate(
+    tasks = tasks.annotate(
         due_on=Coalesce(F("deadline__due_on"), F("process__case__due_on")),
         due_at=Case(
             When(deadline__due_on__isnull=False, then=F("deadline__due_at")),
             default=F("process__case__due_at"),
         ),
+    )
+    return tasks.annotate(
         clock_paused=Exists(
             ClockPause.objects.filter(
-                case_id=OuterRef("process_id"), ends_on__isnull=True
+                case_id=OuterRef("process_id"),
+                ends_on__isnull=True,
+                starts_on__lte=OuterRef("due_on"),
             )
         ),
     )
@@ -69,11 +75,16 @@ def with_due(tasks):
 
 def overdue_q(now):
     """SQL filter (on ``with_due`` rows): the deadline has passed at ``now``
-    and the case's clocks are running (a paused case is nobody's lateness)."""
-    passed = Q(due_at__lt=now) | Q(
-        due_at__isnull=True, due_on__lt=timezone.localdate(now)
+    and the case's clocks are running — or were when it passed (a pause
+    stops a deadline in days that was still running when it began; a limit
+    in hours is never paused)."""
+    passed_at = Q(due_at__lt=now)
+    passed_on = Q(
+        due_at__isnull=True,
+        due_on__lt=timezone.localdate(now),
+        clock_paused=False,
     )
-    return passed & Q(clock_paused=False)
+    return passed_at | passed_on
 
 
 def overdue_day(due_on, due_at):

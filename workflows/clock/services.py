@@ -128,24 +128,27 @@ class Due:
         return self.on < timezone.localdate(now)
 
 
-def paused_working_days(pauses, start: datetime.date, today=None) -> int:
-    """Working days a clock started on ``start`` stood still: those after
-    each pause began and up to its end (an open pause: up to ``today``).
-    ``pauses`` are ``(starts_on, ends_on | None)`` pairs."""
+def _moved_by_pauses(due: datetime.date, start: datetime.date, pauses, today):
+    """``due`` moved on by the working days of each pause that began while
+    the deadline was still running (on or before the deadline as moved by
+    the earlier pauses). A pause begun after a deadline passed stops nothing
+    of it: the lateness had already happened."""
     today = today or timezone.localdate()
-    stopped = 0
-    for starts_on, ends_on in pauses:
+    for starts_on, ends_on in sorted(pauses, key=lambda pause: pause[0]):
         begin = max(starts_on, start)
+        if begin > due:
+            break  # this one and every later one began after the deadline
         end = ends_on or today
         if end > begin:
-            stopped += working_days_between(begin, end)
-    return stopped
+            due = add_working_days(due, working_days_between(begin, end))
+    return due
 
 
 def due_after(code: str, start, *, pauses=(), today=None) -> Due:
     """The deadline ``code`` sets for a period starting at ``start`` (a date;
     a datetime for limits in hours), moved on by the working days of any
-    ``pauses`` (``(starts_on, ends_on | None)``) after it began."""
+    ``pauses`` (``(starts_on, ends_on | None)``) that began before it
+    passed."""
     if isinstance(start, datetime.datetime):
         moment, day = start, timezone.localtime(start).date()
     else:
@@ -158,8 +161,10 @@ def due_after(code: str, start, *, pauses=(), today=None) -> Due:
             )
         at = moment + datetime.timedelta(hours=limit.amount)
         return Due(timezone.localtime(at).date(), limit, at)
-    stopped = paused_working_days(pauses, day, today) if pauses else 0
     if limit.unit == TimeLimit.Unit.WORKING_DAYS:
-        return Due(add_working_days(day, limit.amount + stopped), limit)
-    due = day + datetime.timedelta(days=limit.amount)
-    return Due(add_working_days(due, stopped) if stopped else due, limit)
+        due = add_working_days(day, limit.amount)
+    else:
+        due = day + datetime.timedelta(days=limit.amount)
+    if pauses:
+        due = _moved_by_pauses(due, day, pauses, today)
+    return Due(due, limit)

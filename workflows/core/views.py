@@ -247,7 +247,33 @@ class CancelCaseView(generic.FormView):
         return HttpResponseRedirect(self.case_url())
 
 
-class PauseForm(forms.Form):
+class _ClockForm(forms.Form):
+    """What the page offered (``action``): the POST is read as that, never as
+    whatever the case's state is by the time it arrives. Someone else may
+    have paused or resumed in between; then nothing is done and the page
+    says so."""
+
+    ACTION = ""
+    changed_message = ""
+    action = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].initial = self.ACTION
+
+    def clean(self):
+        action = self.cleaned_data.get("action")
+        if action != self.ACTION:
+            if action in ("pause", "resume"):
+                raise ValidationError(self.changed_message)
+            raise ValidationError(_("无法识别的操作，请重新打开本页。"))
+        return super().clean()
+
+
+class PauseForm(_ClockForm):
+    ACTION = "pause"
+    # offered while the clocks run: a stale 恢复计时 means someone resumed
+    changed_message = gettext_lazy("本案计时已被他人恢复，请核对后再决定是否暂停计时。")
     on = forms.DateField(
         label=gettext_lazy("暂停日期"),
         widget=DateInput(),
@@ -261,7 +287,10 @@ class PauseForm(forms.Form):
     )
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(_ClockForm):
+    ACTION = "resume"
+    # offered while paused: a stale 暂停计时 means someone paused
+    changed_message = gettext_lazy("本案计时已被他人暂停，请核对后再决定是否恢复计时。")
     on = forms.DateField(label=gettext_lazy("恢复日期"), widget=DateInput())
 
 
@@ -303,15 +332,16 @@ class CaseClockView(generic.FormView):
     def form_valid(self, form):
         from .clocks import case_pause, case_resume
 
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "action"}
         try:
             if self.pause:
-                case_resume(case=self.case, user=self.request.user, **form.cleaned_data)
+                case_resume(case=self.case, user=self.request.user, **fields)
                 self.case.refresh_from_db()
                 text = _("已恢复计时，办结期限顺延至 %(due)s。") % {
                     "due": self.case.due_on
                 }
             else:
-                case_pause(case=self.case, user=self.request.user, **form.cleaned_data)
+                case_pause(case=self.case, user=self.request.user, **fields)
                 text = _("已暂停计时。申请人补齐后请恢复计时。")
         except ValidationError as error:
             apply_validation_error(form, error)

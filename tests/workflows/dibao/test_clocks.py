@@ -58,9 +58,9 @@ def test_a_pause_moves_every_open_deadline_by_its_working_days(cast):
     home_visit = open_task(case, DibaoFlow.home_visit)
     started = case.clock_started_on
     overall_before = case.due_on
-    # the clock stops 10 calendar days ago while the applicant fetches a
-    # document, and resumes today
-    paused_on = timezone.localdate() - datetime.timedelta(days=10)
+    # the clock stops 12 calendar days ago (before the home visit's 3 working
+    # days ran out) while the applicant fetches a document, and resumes today
+    paused_on = timezone.localdate() - datetime.timedelta(days=12)
     case_pause(case=case, user=cast.caseworker, reason="等待补交身份证", on=paused_on)
     case.refresh_from_db()
     assert case.clock_paused is not None
@@ -120,7 +120,9 @@ def test_the_pause_page_for_the_caseworker_and_404_for_another_region(cast):
     desk = Desk(cast.caseworker)
     page = desk.get(url)
     assert page.status_code == 200 and "暂停计时" in page.content.decode()
-    response = desk.post(url, {"on": today(), "reason": "等待补交残疾证"})
+    response = desk.post(
+        url, {"action": "pause", "on": today(), "reason": "等待补交残疾证"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.clock_paused.reason == "等待补交残疾证"
@@ -132,7 +134,7 @@ def test_the_pause_page_for_the_caseworker_and_404_for_another_region(cast):
     assert other.get(url).status_code == 404
     assert other.post(url, {"on": today()}).status_code == 404
     # resuming through the page
-    response = desk.post(url, {"on": today()})
+    response = desk.post(url, {"action": "resume", "on": today()})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.clock_paused is None
