@@ -10,13 +10,26 @@ again once it commits (``signals.calendar_changed``).
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CalendarDay, CalendarYear
 from .selectors import may_maintain_calendar
 from .signals import calendar_changed
+
+# the years the 工作日历 page shows and accepts
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _saved(obj, refusal):
+    """Save ``obj``; if someone saved the same day or year a moment earlier
+    (the unique constraint), refuse with ``refusal`` instead of failing."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError(refusal) from None
 
 
 def _check(user):
@@ -36,6 +49,13 @@ def calendar_day_enter(
     name, reason = name.strip(), reason.strip()
     if not name:
         raise ValidationError({"name": _("请写明节日或调休的名称，如“元旦”。")})
+    if not FIRST_YEAR <= on.year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                "on": _("只能录入%(first)s年至%(last)s年的日期。")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
+        )
     day = CalendarDay.objects.filter(date=on).first()
     if day is None:
         if is_workday == (on.weekday() < 5):
@@ -56,7 +76,7 @@ def calendar_day_enter(
     day.is_workday, day.name = is_workday, name
     day.source = CalendarDay.Source.ADMIN
     day.full_clean()
-    day.save()
+    _saved(day, {"on": _("%(date)s 刚由他人录入，请刷新后核对。") % {"date": on}})
     return day
 
 
@@ -99,6 +119,6 @@ def calendar_year_confirm(*, user, year: int, note: str = "") -> CalendarYear:
     confirmation._change_reason = note.strip() or _("确认%(year)s年工作日历") % {
         "year": year
     }
-    confirmation.save()
+    _saved(confirmation, _("%(year)s年工作日历已确认。") % {"year": year})
     calendar_changed.send(sender=CalendarYear, years={year})
     return confirmation

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..base.fields import LimitedTextField
@@ -83,6 +84,26 @@ class CalendarYear(models.Model):
 
     def __str__(self):
         return f"{self.year}"
+
+
+class CalendarRecount(models.Model):
+    """A year whose calendar changed and whose open deadlines are still to be
+    counted again. Written in the same transaction as the change, so the
+    recount is never lost; the timer dispatcher works through them and
+    removes each when done (a year changed again meanwhile stays)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    requested_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("待重新计算期限的年度")
+        verbose_name_plural = _("待重新计算期限的年度")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
 
 
 class TimeLimit(Dated):

@@ -23,7 +23,7 @@ from .selectors import (
     years_awaiting_confirmation,
 )
 
-FIRST, LAST = 2000, 2100
+FIRST, LAST = services.FIRST_YEAR, services.LAST_YEAR
 
 
 class DayForm(forms.Form):
@@ -151,7 +151,7 @@ class CalendarView(generic.TemplateView):
         services.calendar_year_confirm(
             user=request.user, year=year, note=form.cleaned_data["note"]
         )
-        return year, _("%(year)s年工作日历已确认；该年度未办结的期限已重新计算。") % {
+        return year, _("%(year)s年工作日历已确认，该年度的期限将重新计算。") % {
             "year": year
         }
 

@@ -12,13 +12,14 @@ import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from ..clock.models import CalendarRecount
 from ..clock.seed import seed_calendar_from_package
 from ..clock.services import due_after
 from ..clock.signals import calendar_changed
@@ -122,47 +123,45 @@ def recount_between(first: datetime.date, last: datetime.date, *, reason) -> int
     return moved
 
 
-class _RecountYear:
-    """The on-commit job of one year's recount; equal for the same year, so a
-    transaction that changes many days of a year schedules it once."""
-
-    def __init__(self, year):
-        self.year = year
-
-    def __eq__(self, other):
-        return isinstance(other, _RecountYear) and other.year == self.year
-
-    def __hash__(self):
-        return hash(self.year)
-
-    def __call__(self):
-        # robust (see the receiver): the calendar is committed whatever
-        # happens here; a failure is logged, and recount_between can be run
-        # for the year again
-        moved = recount_between(
-            datetime.date(self.year, 1, 1),
-            datetime.date(self.year, 12, 31),
-            reason=_("%(year)s年工作日历录入，期限重新计算") % {"year": self.year},
-        )
-        if moved:
-            logger.info(
-                "calendar of %s changed: %s deadline(s) moved", self.year, moved
-            )
-
-
 @receiver(calendar_changed, dispatch_uid="recount-calendar-years")
-def recount_years_on_commit(sender, years, **kwargs):
-    """When a year's calendar is entered, corrected or confirmed, count every
-    open deadline falling in it again, after the change commits — once per
-    year and transaction however many days changed. A rolled-back change
-    takes its scheduled recount with it (Django drops the callbacks of a
-    rolled-back transaction or savepoint)."""
-    pending = [func for _sids, func, _robust in connection.run_on_commit]
+def recount_years_later(sender, years, **kwargs):
+    """A year's calendar was entered, corrected or confirmed: note the year
+    in the same transaction (a rolled-back change notes nothing), and the
+    timer dispatcher counts its open deadlines again
+    (``recount_pending_years``) — never in the administrator's request, which
+    a city's thousands of open cases would make too long to finish."""
     for year in sorted(years):
-        job = _RecountYear(year)
-        if job not in pending:
-            transaction.on_commit(job, robust=True)
-            pending.append(job)
+        pending, created = CalendarRecount.objects.get_or_create(year=year)
+        if not created:  # changed again before the last recount ran
+            pending.requested_at = timezone.now()
+            pending.save(update_fields=["requested_at"])
+
+
+@sweep
+def recount_pending_years() -> int:
+    """Count again the open deadlines of each year whose calendar changed;
+    a year is done (and removed) only if it did not change again meanwhile.
+    A crash leaves it noted, so the next sweep does it again (recounting is
+    idempotent: only deadlines that move are written)."""
+    moved = 0
+    for pending in CalendarRecount.objects.order_by("year"):
+        year, requested = pending.year, pending.requested_at
+        moved += recount_between(
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+            reason=_("%(year)s年工作日历录入，期限重新计算") % {"year": year},
+        )
+        with transaction.atomic():
+            done = (
+                CalendarRecount.objects.select_for_update()
+                .filter(pk=pending.pk, requested_at=requested)
+                .first()
+            )
+            if done is not None:
+                done._change_reason = _("期限已重新计算")
+                done.delete()
+        logger.info("calendar of %s: deadlines counted again", year)
+    return moved
 
 
 # The package is compared with the table once a day (and at every

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.workflows.dibao.desk import Desk, open_task
 from workflows.clock import calendar_services
-from workflows.clock.models import CalendarDay, CalendarYear
+from workflows.clock.models import CalendarDay, CalendarRecount, CalendarYear
 from workflows.core import clocks
 from workflows.core.models import Case, TaskDeadline
 from workflows.dibao.flows import DibaoFlow
@@ -22,6 +22,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_2027")]
 
 D = datetime.date
 REASON = "2027年工作日历录入，期限重新计算"
+
+
+@pytest.fixture(autouse=True)
+def _dispatcher_has_run():
+    """The years the reference seed noted were recounted long ago."""
+    CalendarRecount.objects.all().delete()
 
 
 def latest_change(case):
@@ -59,6 +65,12 @@ def test_entering_2027_recounts_a_due_date_that_spans_it(accepted, city_admin):
         },
     )
     assert response.status_code == 302, response.content.decode()
+    # the request only notes the year; the timer dispatcher recounts it
+    deadline.refresh_from_db()
+    assert deadline.due_on == D(2027, 1, 4)
+    assert CalendarRecount.objects.filter(year=2027).exists()
+    clocks.recount_pending_years()
+    assert not CalendarRecount.objects.filter(year=2027).exists()
 
     deadline.refresh_from_db()
     case.refresh_from_db()
@@ -88,6 +100,7 @@ def test_a_correction_in_the_admin_recounts_too(accepted, admin_user):
         {"date": "2027-01-01", "is_workday": "", "name": "元旦"},
     )
     assert response.status_code == 302, response.content.decode()
+    clocks.recount_pending_years()
     case.refresh_from_db()
     assert case.due_on == D(2027, 2, 11)
     day = CalendarDay.objects.get(date=D(2027, 1, 1))
@@ -106,13 +119,14 @@ def test_one_recount_per_year_and_transaction_and_none_after_a_rollback(
 ):
     calls = []
     monkeypatch.setattr(
-        clocks, "recount_between", lambda first, last, reason: calls.append(first)
+        clocks, "recount_between", lambda first, last, reason: calls.append(first) or 0
     )
     with transaction.atomic():
         for day in (10, 11, 12):  # Wednesday to Friday
             calendar_services.calendar_day_enter(
                 user=city_admin, on=D(2027, 2, day), is_workday=False, name="春节"
             )
+    clocks.recount_pending_years()
     assert calls == [D(2027, 1, 1)]
 
     calls.clear()
@@ -121,6 +135,7 @@ def test_one_recount_per_year_and_transaction_and_none_after_a_rollback(
             user=city_admin, on=D(2027, 10, 1), is_workday=False, name="国庆节"
         )
         raise RuntimeError
+    clocks.recount_pending_years()
     assert calls == []
 
 
@@ -163,3 +178,24 @@ def test_what_the_services_refuse(city_admin):
     calendar_services.calendar_year_confirm(user=city_admin, year=2027)
     with pytest.raises(ValidationError):
         calendar_services.calendar_year_confirm(user=city_admin, year=2027)
+
+
+def test_a_day_outside_the_pages_years_or_entered_a_moment_earlier_is_refused(
+    city_admin, monkeypatch
+):
+    with pytest.raises(ValidationError) as refused:
+        calendar_services.calendar_day_enter(
+            user=city_admin, on=D(9999, 1, 1), is_workday=False, name="元旦"
+        )
+    assert "2000" in str(refused.value)
+    # a colleague saved the same day between the lookup and the save: a
+    # refusal, not a server error, and nothing half-written
+    CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
+    monkeypatch.setattr(
+        CalendarDay.objects, "filter", lambda **kw: CalendarDay.objects.none()
+    )
+    with pytest.raises(ValidationError) as refused:
+        calendar_services.calendar_day_enter(
+            user=city_admin, on=D(2027, 1, 1), is_workday=False, name="元旦"
+        )
+    assert "刚由他人录入" in str(refused.value)
