@@ -255,7 +255,7 @@ class _ClockForm(forms.Form):
 
     ACTION = ""
     changed_message = ""
-    action = forms.CharField(widget=forms.HiddenInput, required=False)
+    action = forms.CharField(widget=forms.HiddenInput, required=False, max_length=8)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
