@@ -98,24 +98,6 @@ class CalendarDayAdmin(ReasonRequiredAdmin):
                 )
 
 
-@admin.register(CalendarYear)
-class CalendarYearAdmin(HistoryAdmin):
-    """Who confirmed which year, when (read-only: confirming is the action on
-    工作日历, or the staff site's page)."""
-
-    list_display = ("year", "source", "confirmed_by", "confirmed_at", "note")
-    list_filter = ("source",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SensitiveAccess)
 class SensitiveAccessAdmin(admin.ModelAdmin):
     list_display = ("at", "user", "action", "case", "record", "ip_address")
@@ -142,6 +124,15 @@ class ReadOnlyHistoryAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ReadOnlyHistoryAdmin):
+    """Who confirmed which year, when (read-only: confirming is the action on
+    工作日历, or the staff site's page)."""
+
+    list_display = ("year", "source", "confirmed_by", "confirmed_at", "note")
+    list_filter = ("source",)
 
 
 class DeliveryInline(admin.TabularInline):

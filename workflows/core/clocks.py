@@ -192,15 +192,22 @@ def _pause_refusal(case, user):
     return None
 
 
-@transaction.atomic
-def case_pause(*, case: Case, user, reason: str, on: datetime.date | None = None):
-    """Stop the case's clocks while waiting for the applicant, with a reason."""
-    on = on or timezone.localdate()
+def _locked_for_clock(case, user):
+    """The case as it is now, under its lock, once ``user`` may pause or
+    resume its clocks."""
     lock_cases([case.pk])
     case = Case.objects.get(pk=case.pk).specific
     refusal = _pause_refusal(case, user)
     if refusal:
         raise PermissionDenied(refusal)
+    return case
+
+
+@transaction.atomic
+def case_pause(*, case: Case, user, reason: str, on: datetime.date | None = None):
+    """Stop the case's clocks while waiting for the applicant, with a reason."""
+    case = _locked_for_clock(case, user)
+    on = on or timezone.localdate()
     if not reason.strip():
         raise ValidationError(
             {"reason": _("暂停计时须写明原因（如等待申请人补交的材料）。")}
@@ -224,12 +231,8 @@ def case_pause(*, case: Case, user, reason: str, on: datetime.date | None = None
 def case_resume(*, case: Case, user, on: datetime.date | None = None):
     """Resume the case's clocks: every open deadline moves on by the working
     days of the pause."""
+    case = _locked_for_clock(case, user)
     on = on or timezone.localdate()
-    lock_cases([case.pk])
-    case = Case.objects.get(pk=case.pk).specific
-    refusal = _pause_refusal(case, user)
-    if refusal:
-        raise PermissionDenied(refusal)
     pause = case.pauses.filter(ends_on__isnull=True).first()
     if pause is None:
         raise ValidationError(_("本案计时未暂停。"))

@@ -296,7 +296,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         .Else(this.after_notice)
     )
     after_notice = (
-        flow.If(act.process.decided_by_meeting)
+        flow.If(act.process.included_by_escalation)
         .Annotation(title=_("是否一事一议决定纳入"))
         .Then(this.decide)
         .Else(this.review)

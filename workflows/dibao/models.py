@@ -224,12 +224,6 @@ class Application(Case):
         return last.resolved_on if last else self.accepted_on
 
     @property
-    def decided_by_meeting(self) -> bool:
-        """The 一事一议 meeting's decision to include stands in for the
-        district's review once its notice passed without objection."""
-        return self.included_by_escalation
-
-    @property
     def crosscheck_disputed(self) -> bool:
         """The latest cross-check found the household at odds with its
         declaration and it has not been told and re-checked yet (S1 Art 18)."""

@@ -203,7 +203,7 @@ def accept(cast, case):
     )
 
 
-def investigate(cast, case):
+def investigate(cast, case, crosscheck="consistent"):
     worker = Desk(cast.caseworker)
     worker.complete(
         case,
@@ -230,8 +230,10 @@ def investigate(cast, case):
         {
             "report_number": "HD001",
             "checked_on": today(),
-            "result": "consistent",
-            "findings": "一致",
+            "result": crosscheck,
+            "findings": "一致"
+            if crosscheck == "consistent"
+            else "核对发现名下车辆一辆",
         },
     )
 

@@ -191,42 +191,9 @@ def test_a_limit_in_hours_falls_due_at_its_hour(cast):
 # --- S1 Art 18: the cross-check's finding told, evidence, re-check ----------
 
 
-def _crosscheck(cast, case, result):
-    worker = Desk(cast.caseworker)
-    worker.complete(
-        case,
-        DibaoFlow.home_visit,
-        {
-            "visited_on": today(),
-            "method": "in_person",
-            "investigator_1": cast.caseworker.pk,
-            "investigator_2": cast.coordinator.pk,
-            "family_present": "户主本人",
-            "household_signed": "on",
-            "living_conditions": "住房简陋",
-            "findings": "情况属实",
-        },
-    )
-    worker.complete(
-        case,
-        DibaoFlow.neighbour_visit,
-        {"visited_on": today(), "persons_interviewed": "邻居两户", "findings": "属实"},
-    )
-    Desk(cast.checker).complete(
-        case,
-        DibaoFlow.cross_check,
-        {
-            "report_number": "HD002",
-            "checked_on": today(),
-            "result": result,
-            "findings": "核对发现名下车辆一辆",
-        },
-    )
-
-
 def test_a_discrepant_crosscheck_is_told_and_may_be_rechecked(cast):
     case = _accepted(cast)
-    _crosscheck(cast, case, "discrepant")
+    investigate(cast, case, crosscheck="discrepant")
     recheck = open_task(case, DibaoFlow.recheck)
     assert recheck is not None and recheck.deadline.limit.code == "crosscheck_recheck"
     assert open_task(case, DibaoFlow.calculate) is None
@@ -261,6 +228,6 @@ def test_a_discrepant_crosscheck_is_told_and_may_be_rechecked(cast):
 
 def test_a_consistent_crosscheck_goes_straight_on(cast):
     case = _accepted(cast)
-    _crosscheck(cast, case, "consistent")
+    investigate(cast, case)
     assert open_task(case, DibaoFlow.recheck) is None
     assert open_task(case, DibaoFlow.calculate) is not None

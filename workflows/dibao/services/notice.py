@@ -25,7 +25,7 @@ def notice_close(*, application: Application):
         notice.save(update_fields=["ended"])  # one by one: each keeps its history
     if application.has_open_objections:
         application.stage = Stage.OBJECTION
-    elif application.decided_by_meeting:
+    elif application.included_by_escalation:  # the meeting stands in for review
         application.stage = Stage.DECISION
     else:
         application.stage = Stage.REVIEW
