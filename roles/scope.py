@@ -147,8 +147,15 @@ def case_ids_of(obj):
         return list(
             Case.objects.filter(household_id=household_id).values_list("pk", flat=True)
         )
-    application_id = getattr(obj, "application_id", None)
-    return [application_id] if application_id else []
+    # a record of a case (a visit, a decision, …): its first foreign key to a
+    # case of any kind (a decision belongs to its application, not to the
+    # escalation it rests on)
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and issubclass(field.related_model, Case):
+            case_id = getattr(obj, field.attname)
+            if case_id:
+                return [case_id]
+    return []
 
 
 def region_path_of(obj):

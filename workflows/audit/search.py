@@ -101,7 +101,7 @@ def search(user, filters: Filters):
                     .objects.filter(household_id__in=households)
                     .values("pk")
                 ),
-            }.get(label, Q(application_id__in=case_ids))
+            }[label]
             rows = model.history.filter(link).select_related("history_user")
             if filters.actor:
                 rows = rows.filter(history_user=filters.actor)
