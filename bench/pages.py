@@ -32,7 +32,7 @@ SUPERVISORS = [
     ("town_supervisor", "town", "镇（街道）分管负责人"),
     ("district_supervisor", "district", "区（市）民政局负责人"),
 ]
-OVERDUE_PAGE_SIZE = 50  # roles.views.OverdueView.paginate_by
+OVERDUE_PAGE_SIZE = 50  # workflows.work.views.OverdueView.paginate_by
 
 TASK_COLUMNS = """
     t.id, t.process_id, t.flow_task, c.process_ptr_id, r.name, rp.name, m.name,
@@ -55,7 +55,7 @@ def overdue_floor_sql(user, ladder):
     case's), whose step has reached the post's level (the ladder's cutoffs)."""
     from django.db import connection
 
-    from roles.lateness import MANAGE
+    from workflows.work.lateness import MANAGE
 
     day = connection.ops.adapt_datefield_value
     due_at = "(CASE WHEN d.task_id IS NOT NULL THEN d.due_at ELSE c.due_at END)"
@@ -234,8 +234,8 @@ def _overdue_page(role, level, label, repeat):
     """The supervisors' overdue list, next to its floor."""
     from django.db import connection
 
-    from roles.lateness import Ladder
-    from roles.selectors_work import overdue_tasks
+    from workflows.work.lateness import Ladder
+    from workflows.work.selectors import overdue_tasks
 
     user, region, cases = busiest_user(role, level)
     client = Client()

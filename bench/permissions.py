@@ -24,7 +24,7 @@ from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from roles.selectors import cases_visible_to, task_queue
+from workflows.core.selectors import cases_visible_to, task_queue
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
 from workflows.models import Case

@@ -10,11 +10,11 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from roles.accounts.views import SetupView, VerifyView
-from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
 from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
 from workflows.notify.viewsets import NotificationsApp
+from workflows.work.viewsets import WorkApp
 
 
 def programme_viewsets():

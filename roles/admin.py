@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from workflows.audit.admin import HistoryAdmin, ReasonRequiredAdmin
+from workflows.base.admin import HistoryAdmin, ReasonRequiredAdmin
 from workflows.base.fields import TEXT_MAX
 
 from .accounts import services as account_services

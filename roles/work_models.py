@@ -5,6 +5,7 @@ Imported into ``roles.models``; kept apart because these tie roles to the case
 model of ``workflows``.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -54,8 +55,7 @@ class GrantFields(models.Model):
         # foreign key. A case grant points at the Case base table while the
         # permissions are defined on each programme's case (Application …), a
         # subclass of Case: check that instead, then save normally.
-        from workflows.core.models import Case
-
+        Case = apps.get_model("workflows", "Case")
         model = self.permission.content_type.model_class()
         if model is None or not issubclass(model, Case):
             raise ValidationError(_("只能授予案件的权限。"))

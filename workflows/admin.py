@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .audit.admin import HistoryAdmin, ReasonRequiredAdmin
+from .base.admin import HistoryAdmin, ReasonRequiredAdmin
 from .clock.calendar_services import calendar_year_confirm
 from .clock.models import CalendarDay, CalendarYear, TimeLimit
 from .clock.selectors import MAINTAIN

@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
-    "roles.middleware.ObjectScopeMiddleware",
+    "workflows.work.guard.ObjectScopeMiddleware",
     "workflows.core.middleware.CaseBusyMiddleware",
     # last, as django-axes requires: turns a lockout into the lockout page
     "axes.middleware.AxesMiddleware",

@@ -4,7 +4,7 @@ from axes.models import AccessLog
 from django.db.models import Q
 
 from ..account_models import Lockout
-from ..selectors_work import managed_people
+from ..workspace import staff_of
 from .throttle import known_since
 
 
@@ -13,7 +13,7 @@ def staff_addresses(manager):
     within ``LOGIN_KNOWN_ADDRESS_DAYS`` (their offices), as a subquery."""
     return AccessLog.objects.filter(
         attempt_time__gte=known_since(),
-        username__in=managed_people(manager).values("username"),
+        username__in=staff_of(manager).values("username"),
     ).values("ip_address")
 
 
@@ -27,7 +27,7 @@ def lockouts_in_scope(manager):
         lockouts = lockouts.filter(
             Q(
                 kind=Lockout.Kind.ACCOUNT,
-                user__in=managed_people(manager).values("pk"),
+                user__in=staff_of(manager).values("pk"),
             )
             | Q(kind=Lockout.Kind.ADDRESS, ip_address__in=staff_addresses(manager))
         )

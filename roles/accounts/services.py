@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from ..account_models import EnrolmentCode, Lockout
-from ..services import may_manage_person
+from ..workspace import may_manage_person
 from .second_factor import second_factor_required
 from .selectors import staff_addresses
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from ..views import REASON, WorkMixin
+from ..workspace import REASON, WorkMixin
 from . import selectors, services
 from .second_factor import qr_svg, second_factor_required
 from .throttle import client_address, lockout_response

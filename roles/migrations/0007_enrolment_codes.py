@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
-import workflows.core.fields
+import workflows.base.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code_hash', models.CharField(editable=False, max_length=128, verbose_name='绑定码散列')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签发时间')),
-                ('reason', workflows.core.fields.LimitedTextField(max_length=2000, verbose_name='签发理由')),
+                ('reason', workflows.base.fields.LimitedTextField(max_length=2000, verbose_name='签发理由')),
                 ('expires_at', models.DateTimeField(verbose_name='有效期至')),
                 ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
                 ('used_from', models.GenericIPAddressField(blank=True, null=True, verbose_name='使用地址')),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('history_job', models.CharField(blank=True, default='', max_length=64, verbose_name='后台任务')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签发时间')),
-                ('reason', workflows.core.fields.LimitedTextField(max_length=2000, verbose_name='签发理由')),
+                ('reason', workflows.base.fields.LimitedTextField(max_length=2000, verbose_name='签发理由')),
                 ('expires_at', models.DateTimeField(verbose_name='有效期至')),
                 ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
                 ('used_from', models.GenericIPAddressField(blank=True, null=True, verbose_name='使用地址')),

@@ -10,7 +10,6 @@ from django.test import override_settings
 from django.urls import reverse
 from viewflow.workflow.status import PROCESS
 
-from roles.middleware import CASE_KEYS
 from tests.factories import OTHER_DISTRICT_VILLAGE, apply_post_data, member_row
 from tests.workflows.dibao.desk import (
     Desk,
@@ -25,6 +24,7 @@ from workflows.base.fields import TEXT_MAX
 from workflows.core.models import SensitiveAccess
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
+from workflows.work.guard import CASE_KEYS
 
 pytestmark = pytest.mark.django_db
 

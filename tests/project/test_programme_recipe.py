@@ -34,4 +34,4 @@ def test_a_programme_plugs_into_the_spine_by_declarations_alone():
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout
+    assert "2 passed" in result.stdout

@@ -12,9 +12,9 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from roles.models import Absence, Reassignment
-from roles.services import absences_apply
 from tests.workflows.dibao.desk import open_task
 from workflows.dibao.flows import DibaoFlow
+from workflows.work.services import absences_apply
 
 from .cases import (
     accepted_case,

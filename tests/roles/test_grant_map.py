@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from roles.models import Absence, CaseGrant, CaseGroupGrant
-from roles.services import absence_create, grant_create, group_grants_give
 from tests.factories import DISTRICT, TOWN, StaffFactory
 from tests.workflows.dibao.desk import (
     Desk,
@@ -31,6 +30,7 @@ from tests.workflows.dibao.desk import (
 from workflows.core.forms import visit_staff
 from workflows.dibao import services as dibao
 from workflows.dibao.flows import DibaoFlow
+from workflows.work.services import absence_create, grant_create, group_grants_give
 
 from .test_work import many_cases, reassign
 

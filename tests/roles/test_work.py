@@ -7,7 +7,6 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from roles.models import Absence, CaseGrant, Reassignment
-from roles.services import absences_apply
 from tests.factories import TOWN, StaffFactory, member_row
 from tests.workflows.dibao.desk import (
     Desk,
@@ -21,6 +20,7 @@ from tests.workflows.dibao.desk import (
     through_notice,
 )
 from workflows.dibao.flows import DibaoFlow
+from workflows.work.services import absences_apply
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@ from django import forms
 from viewflow import this
 from viewflow.workflow.flow import Flow
 
-from roles.grants import ANYWHERE, GrantRule
 from roles.models import Role
 from workflows.core import flow
 from workflows.core.flow import ScopedFlowMixin
+from workflows.core.grants import ANYWHERE, GrantRule
 from workflows.core.views import StartFormView, TaskFormView
 
 from .models import Visit, VisitNote

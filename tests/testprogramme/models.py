@@ -13,6 +13,7 @@ class Visit(Case):
     ORIGIN_KINDS = ("hotline",)
     HOME_ORDER = 5
     AUDIT_RECORDS = (("testprogramme.VisitNote", "visit_id"),)
+    TIME_LIMITS = {"visit_report": "回访报告"}
 
     person = models.CharField("回访对象", max_length=64)
 

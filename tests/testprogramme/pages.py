@@ -1,8 +1,8 @@
 from django.views import generic
 from viewflow.views import ListModelView
 
-from roles.selectors import cases_visible_to
 from workflows.core.pages import task_trail
+from workflows.core.selectors import cases_visible_to
 
 from .models import Visit
 

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from roles.models import Role
-from roles.services import grant_create
 from tests.factories import StaffFactory
 from workflows.core.services import run_task, start_flow
+from workflows.work.services import grant_create
 
 pytestmark = [
     pytest.mark.django_db,
@@ -109,3 +109,16 @@ def test_the_spine_handles_a_new_programme(people):
     assert client(auditor).get(f"/audit/cases/{visit.pk}/").status_code == 200
     other = Visit.objects.get(pk=visit_started(caseworker).pk)
     assert client(auditor).get(f"/audit/cases/{other.pk}/").status_code in (403, 404)
+
+
+def test_a_programme_declares_its_own_time_limits():
+    """The clock's list of limits is the bureau's own plus what each
+    programme declares beside its case: the test programme's limit is a
+    choice of the time-limit table with no change to the clock."""
+    from workflows.clock.models import TimeLimit
+
+    codes = dict(TimeLimit._meta.get_field("code").choices)
+    assert codes["visit_report"] == "回访报告"
+    assert "remind_before" in codes and "investigation_start" in codes
+    form_field = TimeLimit._meta.get_field("code").formfield()
+    assert "visit_report" in dict(form_field.choices)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roles.selectors import cases_auditable_by
+from workflows.core.selectors import cases_auditable_by
 
 from ..core.programmes import audit_records, case_models
 from .timeline import (

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from roles.grants import permission_label
+from workflows.core.grants import permission_label
 
 from ..base.masking import mask_id_number
 

@@ -14,7 +14,7 @@ from django.views import generic
 from roles.accounts.throttle import client_address
 from roles.models import Level, Region
 from roles.scope import region_q
-from roles.selectors import cases_visible_to
+from workflows.core.selectors import cases_visible_to
 
 from ..core.models import SensitiveAccess
 from ..core.widgets import DateInput

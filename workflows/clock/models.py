@@ -1,5 +1,6 @@
 """The working-day calendar and the statutory time limits."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -106,26 +107,26 @@ class CalendarRecount(models.Model):
         return str(self.year)
 
 
+def limit_choices():
+    """Every time limit's code and label: the bureau's own (``TimeLimit.Code``)
+    and those each programme declares on its case (``TIME_LIMITS``, a dict of
+    code to label), found through the app registry (a callable, so a new
+    programme needs no migration of the clock)."""
+    declared = dict(TimeLimit.Code.choices)
+    for model in apps.get_models():
+        declared.update(getattr(model, "TIME_LIMITS", None) or {})
+    return sorted(declared.items())
+
+
 class TimeLimit(Dated):
     """A statutory time limit, with the article it comes from."""
 
     class Code(models.TextChoices):
-        INVESTIGATION_START = "investigation_start", _("受理后启动调查")
-        CROSSCHECK_START = "crosscheck_start", _("信息核对启动")
-        NOTICE_PERIOD = "notice_period", _("初审公示期")
-        CONFIRMATION = "confirmation", _("审核确认")
-        REJECTION_NOTICE = "rejection_notice", _("不予批准通知送达")
-        OVERALL = "overall", _("办理总时限（区县审核确认）")
-        OVERALL_TOWN = "overall_town", _("办理总时限（镇街审核确认）")
-        OVERALL_EXTENDED = "overall_extended", _("办理总时限（延长）")
-        HOTLINE_DISPATCH = "hotline_dispatch", _("热线来电转办")
-        HOTLINE_VERIFY = "hotline_verify", _("热线来电入户核实")
-        HOTLINE_ANSWER = "hotline_answer", _("热线来电回访")
-        ESCALATION_PREPARE = "escalation_prepare", _("提级复审会议准备")
-        UNIT_STATEMENT = "unit_statement", _("成员单位提出救助措施")
-        MEASURE_DELIVERY = "measure_delivery", _("救助措施落实")
-        CROSSCHECK_RECHECK = "crosscheck_recheck", _("核对结果告知与复查")
-        # the bureau's own rules for reminding and for lateness (not statutory)
+        """The bureau's own limits, which every programme shares (reminding and
+        lateness, not statutory). Each programme declares its statutory limits
+        beside its case (``TIME_LIMITS`` on its ``Case`` subclass): the clock
+        names none of them."""
+
         REMIND_BEFORE = "remind_before", _("到期前提醒")
         LATE_TO_NEXT_LEVEL = "late_to_next_level", _("逾期后报上一级")
 
@@ -134,7 +135,7 @@ class TimeLimit(Dated):
         DAYS = "days", _("自然日")
         HOURS = "hours", _("小时")
 
-    code = models.CharField(_("时限"), max_length=32, choices=Code.choices)
+    code = models.CharField(_("时限"), max_length=32, choices=limit_choices)
     amount = models.PositiveSmallIntegerField(
         _("时长"), validators=[MinValueValidator(1), MaxValueValidator(365)]
     )

@@ -68,7 +68,7 @@ class ScopedFlowMixin:
         return user.has_perm(MANAGE, obj)
 
     # Who may give whom which of this flow's powers on one case (grants,
-    # reassignment, leave substitution, member units): ``roles.grants``.
+    # reassignment, leave substitution, member units): ``workflows.core.grants``.
     grant_rules = ()
 
     def step_conflict(self, user, case, perm):

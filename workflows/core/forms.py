@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roles.grants import people_who_may
+from workflows.core.grants import people_who_may
 
 from ..registry.models import MAX_MONTHLY
 from .widgets import DateInput

@@ -14,7 +14,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from roles.selectors import task_inbox, task_queue, tasks_visible_to
+from workflows.core.selectors import task_inbox, task_queue, tasks_visible_to
 
 from ..base.edge import SEARCH_MAX
 from ..clock.services import add_working_days
@@ -277,7 +277,7 @@ def linked_cases(case, user):
     """What every case page shows of the cases linked to it: the cases it
     was started from, those started from it, and what may be started from
     it (each linked only for those who may open it)."""
-    from roles.selectors import cases_visible_to
+    from workflows.core.selectors import cases_visible_to
 
     from .programmes import descendants, followup_starts
 

@@ -305,7 +305,7 @@ class CaseClockView(generic.FormView):
     def dispatch(self, request, *args, **kwargs):
         from django.shortcuts import get_object_or_404
 
-        from roles.selectors import cases_visible_to
+        from workflows.core.selectors import cases_visible_to
 
         model = self.flow_class.process_class
         self.case = get_object_or_404(

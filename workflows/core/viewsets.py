@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowAppViewset
 
-from roles.selectors import task_inbox, task_queue
+from workflows.core.selectors import task_inbox, task_queue
 
 from .views import CancelCaseView, CaseClockView
 

@@ -118,7 +118,7 @@ def step(case, node, user, action):
 def second_investigator(case, first):
     """The other person of a home visit: someone whose role takes part in
     visits (the village's coordinator first), never ``first``."""
-    from roles.grants import people_who_may
+    from workflows.core.grants import people_who_may
 
     people = [u for u in people_who_may("workflows.visit_case", case) if u != first]
     if not people:

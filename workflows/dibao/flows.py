@@ -16,8 +16,8 @@ from viewflow import this
 from viewflow.workflow import act
 from viewflow.workflow.flow import Flow
 
-from roles.grants import ANYWHERE, GrantRule
 from roles.models import Role
+from workflows.core.grants import ANYWHERE, GrantRule
 
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
@@ -59,7 +59,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
     process_class = Application
     summary_template = "workflows/dibao/includes/case_summary.html"
 
-    # Who may give whom which power on one case (roles.grants). Only the
+    # Who may give whom which power on one case (workflows.core.grants). Only the
     # district gives confirmation or decision, and only to someone whose post
     # could hold it; the town supervisor gives the town's steps to staff of
     # the town; an auditor or colleague from elsewhere may be given one case
@@ -420,7 +420,7 @@ class DibaoFlow(ScopedFlowMixin, Flow):
         """Town steps go to the caseworker who accepted the case — or to their
         substitute while they are on leave — when that person may do the step;
         otherwise the task waits in the queue."""
-        from roles.services import refusal, substitute_for
+        from workflows.work.services import refusal, substitute_for
 
         accepted = (
             activation.process.task_set.filter(flow_task=self.accept, status="DONE")

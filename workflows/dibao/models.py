@@ -49,6 +49,17 @@ class Application(Case):
     # the town's caseworker stops the clock while the applicant brings what
     # was asked for after acceptance (a missing ID card, a document)
     PAUSE_PERMISSION = "workflows.accept_application"
+    TIME_LIMITS = {
+        "investigation_start": _("受理后启动调查"),
+        "crosscheck_start": _("信息核对启动"),
+        "notice_period": _("初审公示期"),
+        "confirmation": _("审核确认"),
+        "rejection_notice": _("不予批准通知送达"),
+        "overall": _("办理总时限（区县审核确认）"),
+        "overall_town": _("办理总时限（镇街审核确认）"),
+        "overall_extended": _("办理总时限（延长）"),
+        "crosscheck_recheck": _("核对结果告知与复查"),
+    }
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("本人到镇（街道）窗口申请")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
-from roles.selectors import cases_visible_to
+from workflows.core.selectors import cases_visible_to
 
 from ..registry.models import Deduction, IncomeItem
 from ..standards.models import AssistanceStandard

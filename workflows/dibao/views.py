@@ -35,7 +35,7 @@ class ApplyView(StartFormView):
     def origin(self):
         """The case this application answers (``?origin=``: a hotline call),
         linked to it."""
-        from roles.selectors import cases_visible_to
+        from workflows.core.selectors import cases_visible_to
 
         value = self.request.GET.get("origin", "")
         if not value:

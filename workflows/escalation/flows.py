@@ -15,8 +15,8 @@ from viewflow import this
 from viewflow.workflow import act
 from viewflow.workflow.flow import Flow
 
-from roles.grants import ANYWHERE, GrantRule
 from roles.models import Role
+from workflows.core.grants import ANYWHERE, GrantRule
 
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
@@ -51,7 +51,7 @@ class EscalationFlow(ScopedFlowMixin, Flow):
     process_class = Escalation
     summary_template = "workflows/escalation/includes/summary.html"
 
-    # Who may give whom which power on one escalation (roles.grants): the
+    # Who may give whom which power on one escalation (workflows.core.grants): the
     # town its own steps, the district the meeting's; a unit's steps go only
     # to member units' staff, through their group, from whoever convenes.
     grant_rules = (

@@ -95,6 +95,11 @@ class Escalation(Case):
     KIND = "escalation"
     KIND_LABEL = _("提级复审（一事一议）")
     NUMBER_PREFIX = "YS"
+    TIME_LIMITS = {
+        "escalation_prepare": _("提级复审会议准备"),
+        "unit_statement": _("成员单位提出救助措施"),
+        "measure_delivery": _("救助措施落实"),
+    }
     IS_ESCALATION = True
     # raised from any kind of case that may be escalated (``escalation_refusal``)
     ORIGIN_KINDS = ("*",)

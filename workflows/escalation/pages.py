@@ -8,7 +8,7 @@ from django.views import generic
 from viewflow.views import ListModelView
 
 from roles.scope import region_q
-from roles.selectors import cases_visible_to
+from workflows.core.selectors import cases_visible_to
 
 from ..core.pages import (
     ArchiveMixin,

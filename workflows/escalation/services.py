@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roles.scope import user_posts
-from roles.services import group_grants_give, group_grants_withdraw
+from workflows.work.services import group_grants_give, group_grants_withdraw
 
 from ..core.locks import lock_cases
 from ..standards.models import DistrictPolicy

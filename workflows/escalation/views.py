@@ -8,8 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from roles.selectors import cases_visible_to
 from workflows.base.edge import parse_id
+from workflows.core.selectors import cases_visible_to
 
 from ..core.views import StartFormView, TaskFormView
 from . import forms, services

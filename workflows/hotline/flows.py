@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow.flow import Flow
 
-from roles.grants import ANYWHERE, GrantRule
 from roles.models import Role
+from workflows.core.grants import ANYWHERE, GrantRule
 
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
@@ -40,7 +40,7 @@ class HotlineFlow(ScopedFlowMixin, Flow):
     process_class = Call
     summary_template = "workflows/hotline/includes/call_summary.html"
 
-    # Who may give whom which power on one call (roles.grants).
+    # Who may give whom which power on one call (workflows.core.grants).
     grant_rules = (
         GrantRule(perms=VIEW + TOWN_STEPS, by={R.TOWN_SUPERVISOR}),
         GrantRule(perms=VIEW + TOWN_STEPS + HOTLINE_STEPS, by={R.DISTRICT_SUPERVISOR}),

@@ -22,6 +22,11 @@ class Call(Case):
     KIND = "hotline"
     KIND_LABEL = _("热线来电")
     NUMBER_PREFIX = "RX"
+    TIME_LIMITS = {
+        "hotline_dispatch": _("热线来电转办"),
+        "hotline_verify": _("热线来电入户核实"),
+        "hotline_answer": _("热线来电回访"),
+    }
     HOME_ORDER = 20
 
     class Line(models.TextChoices):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
-from roles.selectors import cases_visible_to
+from workflows.core.selectors import cases_visible_to
 
 from ..core.pages import (
     ArchiveMixin,

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import workflows.core.fields
+import workflows.base.fields
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -44,7 +44,7 @@ NEW_COLUMNS = [
     ("end_month", models.DateField(blank=True, null=True, verbose_name="终止月份")),
     (
         "legal_basis",
-        workflows.core.fields.LimitedTextField(
+        workflows.base.fields.LimitedTextField(
             blank=True, default="", max_length=2000, verbose_name="依据"
         ),
     ),
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                         ),
                         (
                             "legal_basis",
-                            workflows.core.fields.LimitedTextField(
+                            workflows.base.fields.LimitedTextField(
                                 blank=True, max_length=2000, verbose_name="依据"
                             ),
                         ),
@@ -276,7 +276,7 @@ class Migration(migrations.Migration):
                         ),
                         (
                             "legal_basis",
-                            workflows.core.fields.LimitedTextField(
+                            workflows.base.fields.LimitedTextField(
                                 blank=True, max_length=2000, verbose_name="依据"
                             ),
                         ),

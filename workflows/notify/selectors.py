@@ -1,6 +1,6 @@
 """Reads of a person's own notifications."""
 
-from roles.selectors import cases_visible_to, tasks_visible_to
+from workflows.core.selectors import cases_visible_to, tasks_visible_to
 
 from .models import Notification
 

@@ -13,11 +13,11 @@ moment (limits in hours) when a quarter of its span, and at least 2 hours,
 is left (a 24-hour limit: 6 hours before). The key carries the deadline, so
 a deadline moved later reminds again. Who is reminded: the holder of an
 assigned task; for a task still in the queue, everyone who could take it
-(``roles.services.eligible_assignees``: posts covering the case with the
+(``workflows.work.services.eligible_assignees``: posts covering the case with the
 step's permission, grants, minus duty conflicts) — once per task and
 deadline, so a person given a post later is not reminded of old work.
 
-**Lateness** (``roles.lateness``): an overdue task is notified to the
+**Lateness** (``workflows.work.lateness``): an overdue task is notified to the
 supervisors of its first rung (and to its holder), then to each next rung's
 supervisors when it climbs there. A sweep that finds a task already several
 rungs up (the dispatcher was stopped) tells the rung it has reached, not
@@ -35,8 +35,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from roles.lateness import Ladder, overdue_q, supervisors, with_due
 from roles.scope import ancestor_paths
+from workflows.work.lateness import Ladder, overdue_q, supervisors, with_due
 
 from ..clock.models import TimeLimit
 from ..clock.services import MissingTimeLimit, add_working_days, time_limit
@@ -149,7 +149,7 @@ def plan_reminders(now) -> list[Planned]:
 
 def _queue_reminders(queued):
     """Everyone who could take a queued task, once per task and deadline."""
-    from roles.services import eligible_assignees
+    from workflows.work.services import eligible_assignees
 
     if not queued:
         return []

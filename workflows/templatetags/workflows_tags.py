@@ -37,7 +37,7 @@ def yuan(amount):
 @register.filter
 def permission_label(permission):
     """A permission by its name in the reader's language."""
-    from roles.grants import permission_label as label
+    from workflows.core.grants import permission_label as label
 
     return label(permission)
 

@@ -113,7 +113,7 @@ def test_not_even_a_superuser_can_edit_history_through_a_page(admin_user):
     from django.contrib import admin
     from simple_history.admin import SimpleHistoryAdmin
 
-    from workflows.audit.admin import HistoryAdmin
+    from workflows.base.admin import HistoryAdmin
 
     loose = [
         model._meta.label

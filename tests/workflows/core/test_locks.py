@@ -10,7 +10,6 @@ from django.utils import timezone
 from viewflow.workflow.flow import Flow
 
 from roles.models import Absence
-from roles.services import absences_apply, tasks_reassign
 from tests.race.cases import accepted_case
 from tests.race.harness import Trace, out_of_order
 from tests.workflows.dibao.desk import open_task
@@ -21,6 +20,7 @@ from workflows.dibao import services as dibao
 from workflows.dibao.flows import DibaoFlow
 from workflows.escalation.flows import EscalationFlow
 from workflows.hotline.flows import HotlineFlow
+from workflows.work.services import absences_apply, tasks_reassign
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from viewflow.workflow.status import STATUS
 
 from roles.models import CaseGrant, Reassignment
-from roles.services import grant_create, grant_revoke
 from tests.workflows.dibao.desk import (
     Desk,
     accept,
@@ -24,6 +23,7 @@ from tests.workflows.dibao.desk import (
 from workflows.dibao import services
 from workflows.dibao.flows import DibaoFlow
 from workflows.dibao.models import Application
+from workflows.work.services import grant_create, grant_revoke
 
 pytestmark = pytest.mark.django_db
 

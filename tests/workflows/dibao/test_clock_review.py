@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from roles.lateness import Ladder, overdue_q, with_due
-from roles.selectors_work import overdue_tasks
 from workflows.clock.services import add_working_days, working_days_between
 from workflows.core.clocks import case_pause, case_resume
 from workflows.core.models import TaskDeadline
 from workflows.dibao.flows import DibaoFlow
+from workflows.work.lateness import Ladder, overdue_q, with_due
+from workflows.work.selectors import overdue_tasks
 
 from .desk import Desk, accept, case_url, open_task, submit, today
 

@@ -321,8 +321,8 @@ def test_a_second_decision_on_a_decided_escalation_is_refused(people):
 def test_a_unit_staffer_holding_a_task_shows_on_the_supervisors_workload(people):
     """Unit staff hold no post: their open tasks must still show, and move, on
     the district supervisor's workload — to a colleague of the same unit."""
-    from roles.services import eligible_assignees
     from tests.factories import StaffFactory
+    from workflows.work.services import eligible_assignees
 
     p = people
     case, esc = escalated(p)

@@ -7,8 +7,6 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from roles.lateness import Ladder, overdue_q, with_due
-from roles.selectors_work import overdue_tasks
 from tests.factories import CITY
 from tests.workflows.dibao.desk import Desk
 from workflows.clock.models import TimeLimit
@@ -16,6 +14,8 @@ from workflows.core.clocks import assign_deadline
 from workflows.core.models import ClockPause
 from workflows.notify.models import Notification
 from workflows.notify.sweeps import remind, report_lateness
+from workflows.work.lateness import Ladder, overdue_q, with_due
+from workflows.work.selectors import overdue_tasks
 
 from .story import accepted_case, day, set_due, tasks
 

@@ -4,10 +4,10 @@ import time
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
-from roles.services import absences_apply
 from workflows.audit.chain import seal
 from workflows.base.context import acting
 from workflows.core.sweeps import run_sweeps
+from workflows.work.services import absences_apply
 
 
 class Command(BaseCommand):

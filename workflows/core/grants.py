@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from .scope import user_posts
+from roles.scope import user_posts
 
 # How far from the grantor the receiver's qualifying post may lie.
 GRANTOR_REGION = "grantor_region"  # under the grantor's own post (town, district)
@@ -177,7 +177,7 @@ def grant_refusal(*, by, user, perm, case):
 def move_refusal(*, by, task, to_user=None):
     """Why ``by`` may not move ``task`` (to ``to_user``, or back to the queue
     when None) under the grant map, or None. Whether ``to_user`` may do the
-    step is asked separately (``roles.services.refusal``)."""
+    step is asked separately (``workflows.work.services.refusal``)."""
     case = task.process.coerced
     if by is None:  # a scheduled job applying a decision already checked
         return None
@@ -206,8 +206,8 @@ def people_who_may(perm, case):
     whose role holds ``perm``, or an active grant of it to them or to their
     group — minus those the flow's separation of duties excludes. A queryset
     of candidates, then the duty rule per person (a handful of people)."""
-    from .models import CaseGrant, CaseGroupGrant
-    from .scope import ancestor_paths
+    from roles.models import CaseGrant, CaseGroupGrant
+    from roles.scope import ancestor_paths
 
     app_label, codename = perm.split(".")
     match = {

@@ -7,34 +7,21 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .lateness import Ladder, overdue_q, with_due
-from .models import Absence, CaseGrant
-from .scope import user_posts
+from roles.models import Absence, CaseGrant
+from roles.scope import user_posts
+from roles.workspace import MANAGE, managed_paths, staff_of, under
+from workflows.core.programmes import subject_joins
 
-MANAGE = "workflows.manage_case"
+from .lateness import Ladder, overdue_q, with_due
 
 
 def case_subject_joins():
     """Joins for ``case.subject`` (the person a case is about, whatever its
     kind), from a task."""
-    from workflows.core.programmes import subject_joins
-
     return subject_joins("process__case__")
 
 
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
-
-
-def managed_paths(user):
-    """Region paths where ``user`` holds the manage permission."""
-    return [p.path for p in user_posts(user) if MANAGE in p.perms]
-
-
-def _under(paths, field):
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
 
 
 def managed_people(manager, with_task_holders=False):
@@ -42,20 +29,15 @@ def managed_people(manager, with_task_holders=False):
     ``with_task_holders``, also anyone else holding an open task of a case
     there (a member unit's staff, a colleague covering one case through a
     grant): the workload must show their work too."""
-    users = get_user_model().objects.filter(is_active=True)
-    if not manager.is_superuser:
-        scope = Q(posts__in=_posts_under(manager))
-        if with_task_holders:
-            holding = managed_tasks(manager).filter(status__in=OPEN)
-            scope |= Q(pk__in=holding.values("owner"))
-        users = users.filter(scope)
+    users = staff_of(manager)
+    if with_task_holders and not manager.is_superuser:
+        holding = managed_tasks(manager).filter(status__in=OPEN)
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(pk__in=users.values("pk")) | Q(pk__in=holding.values("owner")))
+        )
     return users.distinct().order_by("first_name", "username")
-
-
-def _posts_under(manager):
-    from .models import Post
-
-    return Post.objects.active().filter(_under(managed_paths(manager), "region__path"))
 
 
 def managed_tasks(manager):
@@ -64,7 +46,7 @@ def managed_tasks(manager):
     tasks = Task.objects.filter(flow_task_type="HUMAN")
     if not manager.is_superuser:
         tasks = tasks.filter(
-            _under(managed_paths(manager), "process__case__region__path")
+            under(managed_paths(manager), "process__case__region__path")
         )
     return with_due(tasks)
 
@@ -163,7 +145,7 @@ def grants_in_scope(manager):
     )
     if not manager.is_superuser:
         grants = grants.filter(
-            _under(managed_paths(manager), "content_object__region__path")
+            under(managed_paths(manager), "content_object__region__path")
         )
     return grants.order_by("-granted_at")
 

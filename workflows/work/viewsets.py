@@ -4,20 +4,22 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import selectors_work, views
-from .accounts import views as account_views
+from roles.accounts import views as account_views
+from roles.workspace import managed_paths
+
+from . import views
 
 
 class WorkApp(Application):
     app_name = "work"
     title = _("工作管理")
     icon = "supervisor_account"
-    menu_template_name = "roles/menu.html"
+    menu_template_name = "work/menu.html"
     base_template_name = "workflows/base.html"
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and (
-            user.is_superuser or bool(selectors_work.managed_paths(user))
+            user.is_superuser or bool(managed_paths(user))
         )
 
     @property

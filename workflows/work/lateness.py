@@ -36,10 +36,9 @@ from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from roles.models import LEVEL_DEPTH, ROLE_LEVELS, Post, Role
 from workflows.clock.models import TimeLimit
 from workflows.clock.services import MissingTimeLimit, time_limit, working_days_before
-
-from .models import LEVEL_DEPTH, ROLE_LEVELS, Post, Role
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,13 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from roles.accounts.throttle import client_address
 from workflows.base.edge import parse_id
-
-from .accounts.throttle import client_address
-from .selectors import cases_visible_to, households_visible_to, tasks_visible_to
+from workflows.core.selectors import (
+    cases_visible_to,
+    households_visible_to,
+    tasks_visible_to,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +56,13 @@ def _person_managed(user, pk, kwargs):
 
 
 def _grant_in_scope(user, pk, kwargs):
-    from .selectors_work import grants_in_scope
+    from .selectors import grants_in_scope
 
     return grants_in_scope(user).filter(pk=pk).exists()
 
 
 def _lockout_in_scope(user, pk, kwargs):
-    from .accounts.selectors import lockouts_in_scope
+    from roles.accounts.selectors import lockouts_in_scope
 
     return lockouts_in_scope(user).filter(pk=pk).exists()
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Concat
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .scope import grant_q, granted_case_ids, region_q, user_posts
+from roles.scope import grant_q, granted_case_ids, region_q, user_posts
 
 VIEW_HOUSEHOLD = "workflows.view_household"
 OPEN_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]

@@ -14,23 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from roles.models import Level
+from roles.workspace import REASON, WorkMixin
 from workflows.base.edge import parse_id, safe_target
-from workflows.base.fields import TEXT_MAX
 from workflows.clock.services import add_working_days, working_days_since
+from workflows.core.grants import grantable_anywhere, move_refusal, permission_label
 from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
 
-from . import selectors_work as work
+from . import selectors as work
 from . import services
-from .grants import grantable_anywhere, move_refusal, permission_label
 from .lateness import Ladder
-from .models import Level
-
-REASON = forms.CharField(
-    label=gettext_lazy("理由"),
-    widget=forms.Textarea(attrs={"rows": 2}),
-    max_length=TEXT_MAX,
-)
 
 
 def _errors(error):
@@ -39,20 +33,8 @@ def _errors(error):
     return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
-class WorkMixin:
-    """Pages of the workspace; each needs the manage permission somewhere."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_superuser or work.managed_paths(request.user)):
-            raise PermissionDenied(_("仅各级负责人可以使用工作管理。"))
-        return super().dispatch(request, *args, **kwargs)
-
-    def url(self, name, *args):
-        return reverse(f"work:{name}", args=args)
-
-
 class WorkloadView(WorkMixin, generic.TemplateView):
-    template_name = "roles/workload.html"
+    template_name = "work/workload.html"
 
     def get_context_data(self, **kwargs):
         soon_until = add_working_days(timezone.localdate(), 2)
@@ -69,7 +51,7 @@ class OverdueView(WorkMixin, generic.TemplateView):
     """Overdue tasks that have reached a level the user supervises (逾期督办):
     how late each is, and whether it climbed here from the level below."""
 
-    template_name = "roles/overdue.html"
+    template_name = "work/overdue.html"
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
@@ -115,7 +97,7 @@ def _person(request, person_pk):
 class TasksView(WorkMixin, generic.TemplateView):
     """One person's open tasks, or the region's queue, to move in bulk."""
 
-    template_name = "roles/tasks.html"
+    template_name = "work/tasks.html"
 
     def get_context_data(self, **kwargs):
         person_pk = self.kwargs.get("person_pk")
@@ -182,7 +164,7 @@ def eligible_for_all(tasks, by):
 
 
 class ReassignView(WorkMixin, generic.View):
-    template_name = "roles/reassign.html"
+    template_name = "work/reassign.html"
 
     def get(self, request):
         tasks = _selected_tasks(request, request.GET.getlist("task"))
@@ -287,7 +269,7 @@ class AbsenceForm(forms.Form):
 
 
 class AbsencesView(WorkMixin, generic.View):
-    template_name = "roles/absences.html"
+    template_name = "work/absences.html"
 
     def get(self, request):
         return self.show(request, AbsenceForm(manager=request.user))
@@ -373,7 +355,7 @@ class GrantForm(forms.Form):
 
 
 class GrantsView(WorkMixin, generic.View):
-    template_name = "roles/grants.html"
+    template_name = "work/grants.html"
 
     def get(self, request):
         return self.show(request, GrantForm(manager=request.user))

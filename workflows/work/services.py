@@ -10,26 +10,25 @@ why, and either done completely or not at all.
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.core.locks import lock_cases, lock_tasks
-from workflows.core.task_state import closed_reason
-
-from .grants import (
+from roles.models import Absence, CaseGrant, CaseGroupGrant, Reassignment
+from roles.scope import clear_scope_cache
+from roles.workspace import MANAGE, may_manage_person
+from workflows.core.grants import (
     grant_refusal,
     group_grant_refusal,
     move_refusal,
     people_who_may,
 )
-from .models import Absence, CaseGrant, CaseGroupGrant, Reassignment
-from .scope import clear_scope_cache, user_posts
-from .selectors_work import open_tasks_of
+from workflows.core.locks import lock_cases, lock_tasks
+from workflows.core.task_state import closed_reason
 
-MANAGE = "workflows.manage_case"
+from .selectors import open_tasks_of
+
 GRANT = "workflows.grant_case"
 MOVABLE = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -174,7 +173,7 @@ def tasks_unassign(*, task_ids, by, reason):
 @transaction.atomic
 def grant_create(*, case, user, perms, by, reason, expires_on=None):
     """Give ``user`` the permissions ``perms`` on this one case, as the grant
-    map allows (``roles.grants``): all or nothing, each refusal with why."""
+    map allows (``workflows.core.grants``): all or nothing, each refusal with why."""
     reason = _require_reason(reason)
     case = case.coerced
     if not (by.is_superuser or may_grant(by, case)):
@@ -278,17 +277,6 @@ def group_grants_withdraw(*, case, group, reason, perms=None):
 
 
 # --- absences -----------------------------------------------------------------
-
-
-def may_manage_person(by, user):
-    """A supervisor manages the people whose posts lie in their region."""
-    if by.is_superuser:
-        return True
-    region = Q(pk__in=[])
-    for post in user_posts(by):
-        if MANAGE in post.perms:
-            region |= Q(region__path__startswith=post.path)
-    return user.posts.active().filter(region).exists()
 
 
 def may_see_work_of(by, user):
