@@ -14,6 +14,7 @@ from roles.viewsets import WorkApp
 from workflows.audit.viewsets import AuditApp
 from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
+from workflows.jobs.viewsets import JobsApp
 from workflows.notify.viewsets import NotificationsApp
 
 
@@ -41,6 +42,7 @@ site = Site(
         CalendarApp(),
         AuditApp(),
         NotificationsApp(),
+        JobsApp(),
     ],
 )
 
