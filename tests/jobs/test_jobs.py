@@ -4,12 +4,13 @@ continued (never repeated) after an interruption, readable by the person
 who started them and nobody else."""
 
 import datetime
+import threading
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -134,9 +135,27 @@ def test_a_lost_job_is_queued_again_by_the_dispatcher(starter, settings):
 
 
 def test_one_dispatcher_at_a_time():
-    with exclusive("timer-dispatcher") as held:
-        assert held
-        assert dispatch().skipped  # a second beat, cron or loop meanwhile
+    """Another process (here a thread: its own connection) holds the
+    dispatcher's lock: a second beat, cron or loop meanwhile does nothing."""
+    held, release = threading.Event(), threading.Event()
+
+    def other_dispatcher():
+        try:
+            with exclusive("timer-dispatcher") as got:
+                assert got
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=other_dispatcher)
+    other.start()
+    assert held.wait(10)
+    try:
+        assert dispatch().skipped
+    finally:
+        release.set()
+        other.join(10)
     assert not dispatch().skipped
 
 
