@@ -13,7 +13,6 @@ import http.client
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
-from tests.jobs.worker import database_url
+from tests.jobs.worker import database_url, stop_group
 
 from .harness import Reply
 
@@ -79,13 +78,7 @@ class Gunicorn:
         return self
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process)
 
 
 def _text(fragment):
