@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..base.fields import TEXT_MAX, LimitedTextField
 from ..base.history import audited
+
+ERROR_MAX = TEXT_MAX
 
 
 class Job(models.Model):
@@ -42,7 +45,7 @@ class Job(models.Model):
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
     result = models.JSONField(_("结果"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True, default="")
+    error = LimitedTextField(_("错误"), blank=True, default="")
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

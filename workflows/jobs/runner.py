@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from ..base.context import acting
 from .kinds import kind_of
-from .models import Job
+from .models import ERROR_MAX, Job
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def _advance(job, *, first):
                 step = kind.step(job)
     except Exception as error:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        job.state, job.error = Job.State.FAILED, f"{type(error).__name__}: {error}"
+        message = f"{type(error).__name__}: {error}"[:ERROR_MAX]
+        job.state, job.error = Job.State.FAILED, message
         job.finished_at = now
     else:
         job.done, job.total = step.done, step.total
