@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e install install-test migrate bootstrap lint fmt messages bench bench-races clean ci
+.PHONY: run serve test e2e install install-test migrate bootstrap lint fmt messages bench bench-races clean ci
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: bootstrap
 	@DJANGO_SETTINGS_MODULE=project.settings.dev $(PY) manage.py run_timers --every 30 & \
 	  TIMERS=$$!; trap "kill $$TIMERS 2>/dev/null" EXIT INT TERM; \
 	  DJANGO_SETTINGS_MODULE=project.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The production layout on this machine: gunicorn (WORKERS processes), a Celery
+## worker and beat, on PostgreSQL (DATABASE_URL, default zz_serve, created if
+## missing) and Redis (CELERY_BROKER_URL, CACHE_URL), plain HTTP on loopback.
+## Migrates, loads reference data (no demo data: DEBUG is off), collects static files.
+WORKERS ?= 4
+serve: install
+	$(PY) -m project.serve --workers $(WORKERS) --bind $(HOST):$(PORT)
 
 ## The whole test suite (DATABASE_URL selects the database; default SQLite).
 test: install-test

@@ -25,6 +25,7 @@ from .escalation.models import (  # noqa: F401
     Vote,
 )
 from .hotline.models import Call  # noqa: F401
+from .jobs.models import Job  # noqa: F401
 from .monitoring.models import FeedBatch, FeedRecord  # noqa: F401
 from .notify.models import Delivery, Notification  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401

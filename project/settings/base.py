@@ -24,6 +24,18 @@ Notifications (docs/operations.md#notifications):
                           (default ``consolemail://``: printed, not sent)
     DEFAULT_FROM_EMAIL    the sender address of e-mails
     SITE_URL              the staff site's address, for links in e-mails
+
+Background jobs, cache (docs/operations.md#background-jobs-and-the-cache):
+    CACHE_URL             the shared cache, e.g. ``redis://127.0.0.1:6379/1``
+                          (default: local memory, one process only)
+    CELERY_BROKER_URL     default ``redis://127.0.0.1:6379/0``; RabbitMQ:
+                          ``amqp://user:pw@host:5672//``
+    CELERY_VISIBILITY_TIMEOUT  seconds before Redis hands an unacknowledged
+                          job to another worker (default 3600)
+    JOBS_RUNNER           ``celery`` (default), ``thread`` (make run), ``inline``
+    JOBS_STALE_AFTER      seconds after which a job that has not moved is
+                          queued again (default 900)
+    TIMERS_EVERY          seconds between two runs of the timer dispatcher (30)
 """
 
 import datetime
@@ -288,6 +300,59 @@ globals().update(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 SITE_URL = env.str("SITE_URL", default="")
+
+# --- The shared cache -------------------------------------------------------------
+# Anything cached or throttled must hold across processes and hosts: with
+# several web processes CACHE_URL points at Redis. Local memory (the
+# default) is right for make run and the tests only.
+
+
+def cache_from_env():
+    url = env.str("CACHE_URL", default="locmemcache://")
+    backend = None
+    if url.startswith(("redis://", "rediss://")):
+        backend = "django.core.cache.backends.redis.RedisCache"  # Django's own
+    return env.cache_url_config(url, backend=backend)
+
+
+CACHES = {"default": cache_from_env()}
+
+# --- Background jobs (workflows.jobs) and Celery ----------------------------------
+JOBS_RUNNER = env.str("JOBS_RUNNER", default="celery")
+JOBS_QUEUE = env.str("JOBS_QUEUE", default="celery")
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=900)
+# modules declaring job kinds beyond those the apps import themselves
+JOBS_MODULES = env.list("JOBS_MODULES", default=[])
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No result backend: a job's state and result are its Job row.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_IMPORTS = ["workflows.jobs.tasks"]
+# A message is acknowledged after its task ran, and goes back to the queue
+# when the worker running it dies; a worker takes one message at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = JOBS_QUEUE
+# Redis (and SQS) only: a message not acknowledged within this many seconds
+# is handed to another worker. Longer than the longest job (docs/operations.md).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # look for abandoned messages every quarter timeout (at most a minute)
+    "unacked_restore_interval": min(60, max(1, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TIMEZONE = "Asia/Shanghai"
+TIMERS_EVERY = env.float("TIMERS_EVERY", default=30.0)
+CELERY_BEAT_SCHEDULE = {
+    "timer-dispatcher": {
+        "task": "jobs.dispatch_timers",
+        "schedule": TIMERS_EVERY,
+        # a run that could not start in time is skipped, not piled up
+        "options": {"expires": TIMERS_EVERY},
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("JOBS_RUNNER", "inline")
 
 from .base import *  # noqa: E402,F403
 

@@ -5,6 +5,10 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+# jobs run right after their commit, in the test's thread; the tests that
+# need a real worker (tests/jobs) start one on this broker
+os.environ.setdefault("JOBS_RUNNER", "inline")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
 
 from .base import *  # noqa: E402,F403
 

@@ -14,7 +14,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from roles.models import CaseGrant, Lockout
-from tests.factories import StaffFactory, one_person_spec, set_policy
+from tests.factories import (
+    StaffFactory,
+    login_with_second_factor,
+    one_person_spec,
+    set_policy,
+)
 from workflows import demo
 from workflows.dibao import services
 from workflows.dibao.flows import DibaoFlow
@@ -22,7 +27,7 @@ from workflows.dibao.models import Application
 
 pytestmark = pytest.mark.django_db
 
-ID_KWARG = re.compile(r"<(?:int:)?(\w+_pk|pk|object_id)>")
+ID_KWARG = re.compile(r"<(?:(?:int|uuid):)?(\w+_pk|pk|object_id)>")
 SKIP_NAMESPACES = {"admin"}  # the admin has its own (staff-only) rule
 
 
@@ -276,6 +281,14 @@ def locked_out(user):
     )
 
 
+def started_job(user):
+    """A finished background job ``user`` started (tests/jobs/kinds.py)."""
+    from tests.jobs.kinds import allow
+    from workflows.jobs.services import job_start
+
+    return job_start(kind="tests.notify", user=allow(user), params={"steps": 1})
+
+
 def _flow_of(route):
     if not FLOWS:
         from workflows.escalation.flows import EscalationFlow
@@ -294,10 +307,11 @@ def _flow_of(route):
     return None, DibaoFlow
 
 
-def build_url(route, cases, cast, grant, more=None, lockout=None):
+def build_url(route, cases, cast, grant, more=None, lockout=None, job=None):
     """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
     the cases of the other flows (``flow_cases``), by URL prefix; ``lockout``
-    is a login lockout of someone working there."""
+    is a login lockout of someone working there; ``job`` a background job the
+    caseworker started."""
     node_name = None
     m = re.search(r"<int:process_pk>/(\w+)/<int:task_pk>", route)
     if m:
@@ -329,11 +343,13 @@ def build_url(route, cases, cast, grant, more=None, lockout=None):
             values[name] = grant.pk
         elif name == "lockout_pk" and lockout is not None:
             values[name] = lockout.pk
+        elif name == "job_pk" and job is not None:
+            values[name] = job.pk
         else:
             return None
     url = "/" + route.replace("<str:fmt>", "csv")
     for name, value in values.items():
-        url = re.sub(rf"<(?:int:)?{name}>", str(value), url)
+        url = re.sub(rf"<(?:(?:int|uuid):)?{name}>", str(value), url)
     return url
 
 
@@ -350,8 +366,11 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     )
     no_post = StaffFactory()
     no_post.save()
+    superuser = StaffFactory(is_superuser=True)
+    superuser.save()
     no_post.user_permissions.set(Permission.objects.all())
     lockout = locked_out(cast.caseworker)
+    job = started_job(cast.caseworker)
     outsiders = {
         "sibling village coordinator": cast.other_village_coordinator,
         "sibling town caseworker": cast.other_town_caseworker,
@@ -373,20 +392,31 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     def client(user):
         if user.pk not in clients:
             clients[user.pk] = Client()
-            clients[user.pk].force_login(user)
+            if user.is_superuser:
+                login_with_second_factor(clients[user.pk], user)
+            else:
+                clients[user.pk].force_login(user)
         return clients[user.pk]
 
     for route, _ns, _pattern in patterns:
-        url = build_url(route, cases, cast, grant, more, lockout)
+        url = build_url(route, cases, cast, grant, more, lockout, job)
         if url is None:
             unbuilt.append(route)
             continue
-        for label, user in outsiders.items():
+        insiders_here, outsiders_here = insiders, outsiders
+        if "job_pk" in route:  # a job is its starter's alone, superusers included
+            insiders_here = [cast.caseworker]
+            outsiders_here = {
+                **outsiders,
+                **{f"insider {u.username}": u for u in insiders[1:]},
+                "superuser": superuser,
+            }
+        for label, user in outsiders_here.items():
             for method in ("get", "post"):
                 status = getattr(client(user), method)(url).status_code
                 if status not in (403, 404):
                     leaks.append((route, label, method, status))
-        statuses = [client(u).get(url).status_code for u in insiders]
+        statuses = [client(u).get(url).status_code for u in insiders_here]
         # inside the scope the object exists: never 404; a page for reading
         # opens (200) for someone; an action may still be refused (403) when
         # the task's state or the user's role does not allow it
@@ -467,6 +497,8 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
     listed here with who opens it and who does not."""
     no_post = StaffFactory()
     no_post.save()
+    superuser = StaffFactory(is_superuser=True)
+    superuser.save()
     no_post.user_permissions.set(Permission.objects.all())
     locked_out(cast.caseworker)
     pages = {

@@ -2,13 +2,14 @@
 
 One guard for all pages, the viewflow ones included: before a view runs, each
 id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``,
-``person_pk``, ``grant_pk``, ``lockout_pk``)
+``person_pk``, ``grant_pk``, ``lockout_pk``, ``job_pk``)
 must name an object the user may see, and a task must belong to the process
 named beside it. An id keyword nobody registered here is refused too, so a
 new URL cannot slip through unguarded.
 """
 
 import logging
+import uuid
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -67,6 +68,12 @@ def _lockout_in_scope(user, pk, kwargs):
     return lockouts_in_scope(user).filter(pk=pk).exists()
 
 
+def _own_job(user, pk, kwargs):
+    """A background job is its starter's alone (workflows.jobs.selectors)."""
+    Job = apps.get_model("workflows", "Job")
+    return Job.objects.filter(pk=pk, started_by=user).exists()
+
+
 SCOPE_CHECKS = {
     "process_pk": _case_visible,
     "case_pk": _case_visible,
@@ -76,6 +83,7 @@ SCOPE_CHECKS = {
     "person_pk": _person_managed,
     "grant_pk": _grant_in_scope,
     "lockout_pk": _lockout_in_scope,
+    "job_pk": _own_job,  # a random UUID, not a database key
 }
 
 # URL namespaces guarded by their own rule (Django admin: staff permissions).
@@ -149,7 +157,7 @@ class ObjectScopeMiddleware:
             if check is None:
                 logger.error("URL %s has an unguarded id keyword %r", match.route, name)
                 raise Http404
-            if parse_id(value) is None:  # beyond the database's keys
+            if not isinstance(value, uuid.UUID) and parse_id(value) is None:
                 raise Http404
             if not user.is_authenticated or not check(user, value, view_kwargs):
                 if name in CASE_KEYS:

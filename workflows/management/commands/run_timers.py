@@ -2,18 +2,15 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
-from workflows.audit.chain import seal
-from workflows.base.context import acting
-from workflows.core.sweeps import run_sweeps
-from workflows.work.services import absences_apply
+from workflows.jobs.dispatcher import dispatch
 
 
 class Command(BaseCommand):
     help = (
-        "Fire due workflow timers (public-notice ends) and start/end staff absences. "
-        "Runs once, or with --every N in a loop (production: a service or cron)."
+        "Run the timer dispatcher (workflows.jobs.dispatcher): fire due workflow "
+        "timers, start/end staff absences, sweeps, lost jobs, the audit seal. Runs "
+        "once, or with --every N in a loop (make run). Production: Celery beat."
     )
 
     def add_arguments(self, parser):
@@ -30,14 +27,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         while True:
-            with acting(job="run_timers"):
-                fired = fire_due_timers() + fire_due_conditions()
-                moved = absences_apply()
-                run_sweeps()
-                seal()
-            if fired or moved or not every:
+            done = dispatch()
+            if done.skipped:
+                self.stdout.write("another dispatcher is running; skipped")
+            elif done.fired or done.moved or done.requeued or not every:
                 self.stdout.write(
-                    f"{fired} timer(s) fired, {moved} task(s) moved for leave"
+                    f"{done.fired} timer(s) fired, {done.moved} task(s) moved for "
+                    f"leave, {done.requeued} job(s) queued again"
                 )
             if not every or not running:
                 return

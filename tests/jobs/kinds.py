@@ -1,0 +1,70 @@
+"""Job kinds of the tests. A worker started by a test imports this module
+through ``JOBS_MODULES``; the tests import it themselves.
+
+``tests.notify`` writes one notification per chunk to the person who
+started it, each with a key of its own, so a chunk applied twice shows as
+one notification too many (the unique key would not hide it)."""
+
+import time
+import uuid
+
+from django.contrib.auth.models import Permission
+
+from workflows.jobs.kinds import Step, register
+from workflows.notify.models import Notification
+
+PERMISSION = "workflows.add_job"
+KEY = "job-test:{job}:"
+
+
+class Interrupted(BaseException):
+    """Stands for a worker killed mid-chunk (not an ``Exception``: the
+    runner does not record it as the job's failure)."""
+
+
+def allow(user):
+    """Give ``user`` the permission the test kinds ask for."""
+    app_label, codename = PERMISSION.split(".")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    return type(user).objects.get(pk=user.pk)  # no cached permissions
+
+
+def effects(job):
+    """The notifications ``job`` wrote."""
+    return Notification.objects.filter(key__startswith=KEY.format(job=job.pk))
+
+
+@register("tests.notify", title="测试任务", permission=PERMISSION)
+def notify(job):
+    """Params: ``steps`` (chunks), ``pause`` (seconds inside each chunk),
+    ``interrupt_at`` (raise ``Interrupted`` inside that chunk, once)."""
+    steps = job.params["steps"]
+    Notification.objects.create(
+        recipient=job.started_by,
+        kind=Notification.Kind.REMINDER,
+        key=KEY.format(job=job.pk) + uuid.uuid4().hex,
+        params={"chunk": job.done},
+    )
+    time.sleep(job.params.get("pause", 0))
+    if job.params.get("interrupt_at") == job.done and job.attempts == 1:
+        raise Interrupted
+    done = job.done + 1
+    return Step(
+        done=done,
+        total=steps,
+        finished=done == steps,
+        result={"已写入": done} if done == steps else None,
+    )
+
+
+@register("tests.fail", title="失败的测试任务", permission=PERMISSION)
+def fail(job):
+    notify(job)  # an effect, rolled back with the failed chunk
+    raise ValueError("bad row")
+
+
+@register("tests.system", title="系统任务")
+def system(job):
+    return Step(done=1, total=1, finished=True, result={"ok": 1})
