@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test e2e install install-test migrate bootstrap lint fmt messages bench bench-races clean ci
+.PHONY: run serve test e2e install install-test migrate bootstrap lint fmt messages bench bench-races bench-serve clean ci
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,18 @@ RACES_DB ?= postgres://postgres@127.0.0.1:5432/zz_bench_races
 ROUNDS ?= 500
 bench-races: install-test
 	DATABASE_URL=$(RACES_DB) $(PY) -m bench.races --rounds $(ROUNDS)
+
+## make serve's layout at city scale, on PostgreSQL (SERVE_BENCH_DB is dropped and
+## created afresh): completed steps per second over HTTP (gunicorn, 8 clients) beside
+## the service-layer ceiling, then the timed restore drill (pg_dump / pg_restore,
+## migrate --check, verify_audit). SIZE=1k for a quick look.
+SERVE_BENCH_DB ?= postgres://postgres@127.0.0.1:5432/zz_bench_serve
+SIZE ?= city
+STEPS ?= 400
+bench-serve: install
+	DATABASE_URL=$(SERVE_BENCH_DB) $(PY) -m bench.city --size $(SIZE)
+	DATABASE_URL=$(SERVE_BENCH_DB) $(PY) -m bench.throughput --steps $(STEPS)
+	DATABASE_URL=$(SERVE_BENCH_DB) $(PY) -m bench.restore
 
 ## ruff, the architecture contracts (import-linter) and migrations in step with the models.
 lint: install-test
