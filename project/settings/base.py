@@ -35,6 +35,7 @@ Background jobs, cache (docs/operations.md#background-jobs-and-the-cache):
     JOBS_RUNNER           ``celery`` (default), ``thread`` (make run), ``inline``
     JOBS_STALE_AFTER      seconds after which a job that has not moved is
                           queued again (default 900)
+    JOBS_MAX_ATTEMPTS     deliveries of one job before it fails (default 5)
     TIMERS_EVERY          seconds between two runs of the timer dispatcher (30)
 """
 
@@ -321,6 +322,7 @@ CACHES = {"default": cache_from_env()}
 JOBS_RUNNER = env.str("JOBS_RUNNER", default="celery")
 JOBS_QUEUE = env.str("JOBS_QUEUE", default="celery")
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=900)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=5)
 # modules declaring job kinds beyond those the apps import themselves
 JOBS_MODULES = env.list("JOBS_MODULES", default=[])
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from django.contrib.auth.models import Permission
+from django.db import OperationalError
 
 from workflows.jobs.kinds import Step, register
 from workflows.notify.models import Notification
@@ -68,3 +69,19 @@ def fail(job):
 @register("tests.system", title="系统任务")
 def system(job):
     return Step(done=1, total=1, finished=True, result={"ok": 1})
+
+
+@register("tests.deadlock", title="遇到死锁的测试任务", permission=PERMISSION)
+def deadlock(job):
+    """Meets a deadlock on its first delivery only; on a later one it runs."""
+    if job.attempts == 1:
+        notify(job)  # an effect, rolled back with the chunk
+        raise OperationalError("deadlock detected")
+    return Step(done=1, total=1, finished=True, result={"ok": 1})
+
+
+@register("tests.scribble", title="改动任务后失败的测试任务", permission=PERMISSION)
+def scribble(job):
+    job.result = {"half": "written"}
+    job.params = {"changed": True}
+    raise ValueError("bad row")

@@ -48,8 +48,10 @@ def test_a_job_runs_chunk_by_chunk_to_its_result(starter):
     assert (job.state, job.done, job.total) == (Job.State.DONE, 3, 3)
     assert job.result == {"已写入": 3} and job.attempts == 1
     assert effects(job).count() == 3
-    # every chunk is in the job's history, each with its progress
-    assert [h.done for h in job.history.order_by("history_id")] == [0, 1, 2, 3]
+    # the job's history: created, the delivery counted, then each chunk with
+    # its progress
+    assert [h.done for h in job.history.order_by("history_id")] == [0, 0, 1, 2, 3]
+    assert [h.attempts for h in job.history.order_by("history_id")][:2] == [0, 1]
 
 
 def test_a_job_delivered_again_after_it_finished_does_nothing(starter):
@@ -162,3 +164,41 @@ def test_one_dispatcher_at_a_time():
 def test_run_timers_reports_what_it_did(capsys):
     call_command("run_timers")
     assert "timer(s) fired" in capsys.readouterr().out
+
+
+def test_a_delivery_counts_even_when_its_chunk_ends_the_worker(starter, settings):
+    """The attempt is committed before the chunk: a chunk that kills its
+    worker still counts, and past the limit the job fails instead of killing
+    worker after worker."""
+    settings.JOBS_MAX_ATTEMPTS = 2
+    params = {"steps": 3, "interrupt_at": 0}
+    with pytest.raises(Interrupted):
+        job_start(kind="tests.notify", user=starter, params=params)
+    job = Job.objects.get(started_by=starter)
+    assert (job.attempts, job.done, job.state) == (1, 0, Job.State.RUNNING)
+    assert execute(job.pk) == Job.State.DONE  # the second delivery runs it
+    job.refresh_from_db()
+    assert job.attempts == 2 and effects(job).count() == 3
+
+    stuck = job_start(kind="tests.notify", user=starter, params={"steps": 1})
+    Job.objects.filter(pk=stuck.pk).update(state=Job.State.RUNNING, attempts=2)
+    assert execute(stuck.pk) == Job.State.FAILED
+    stuck.refresh_from_db()
+    assert stuck.attempts == 3 and "gave up after 2" in stuck.error
+
+
+def test_a_passing_database_error_leaves_the_job_for_the_next_delivery(starter):
+    job = job_start(kind="tests.deadlock", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.RUNNING and job.error == ""
+    assert effects(job).count() == 0  # the chunk's effect was rolled back
+    assert execute(job.pk) == Job.State.DONE
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.result == {"ok": 1}
+
+
+def test_what_a_failed_step_set_on_the_job_is_not_kept(starter):
+    job = job_start(kind="tests.scribble", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "bad row" in job.error
+    assert job.result is None and job.params == {"steps": 1}

@@ -27,7 +27,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from ..base.context import acting
@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 def execute(job_id):
     """Run job ``job_id`` to its end, or continue it; its final state (or
     None if no such job was committed)."""
-    first = True
+    go, state = _count_attempt(job_id)
+    if not go:
+        return state
     while True:
         with transaction.atomic():
             job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -49,35 +51,66 @@ def execute(job_id):
                 return None
             if job.finished:
                 return job.state
-            _advance(job, first=first)
-        first = False
-        if job.finished:
+            retry_later = _advance(job)
+        if job.finished or retry_later:
             return job.state
 
 
-def _advance(job, *, first):
-    """One chunk of ``job`` (its row locked, inside the caller's transaction)."""
-    now = timezone.now()
-    if first:
+def _count_attempt(job_id):
+    """Count this delivery in a transaction of its own, before any chunk: a
+    chunk that kills its worker rolls back, its delivery still counts. Past
+    ``JOBS_MAX_ATTEMPTS`` the job fails instead of killing worker after worker.
+    Returns (run it?, the job's state or None for no such job)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            log.warning("job %s does not exist (rolled back?)", job_id)
+            return False, None
+        if job.finished:
+            return False, job.state
         job.attempts += 1
-    if job.state == Job.State.QUEUED:
-        job.state, job.started_at = Job.State.RUNNING, now
+        if job.state == Job.State.QUEUED:  # a worker has it
+            job.state, job.started_at = Job.State.RUNNING, timezone.now()
+        if job.attempts > settings.JOBS_MAX_ATTEMPTS:
+            job.state, job.finished_at = Job.State.FAILED, timezone.now()
+            job.error = (
+                f"gave up after {settings.JOBS_MAX_ATTEMPTS} deliveries "
+                "(a chunk that ends its worker, or one that keeps failing)"
+            )[:ERROR_MAX]
+        job.updated = timezone.now()
+        job.save()
+        return not job.finished, job.state
+
+
+def _advance(job):
+    """One chunk of ``job`` (its row locked, inside the caller's transaction).
+    True when the chunk met a passing database error (a deadlock, a
+    serialization failure): nothing of it stays, the job stays as it was, and
+    a later delivery (``requeue_stale``) runs the chunk again."""
+    now = timezone.now()
     try:
         kind = kind_of(job.kind)
         with acting(job=f"job:{job.kind}", user=job.started_by):
             with transaction.atomic():  # a failed chunk leaves no effect
                 step = kind.step(job)
+    except OperationalError:
+        log.warning(
+            "job %s (%s): passing database error", job.pk, job.kind, exc_info=True
+        )
+        return True
     except Exception as error:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        message = f"{type(error).__name__}: {error}"[:ERROR_MAX]
-        job.state, job.error = Job.State.FAILED, message
-        job.finished_at = now
+        job.refresh_from_db()  # nothing the failed step set on the job stays
+        job.state, job.finished_at = Job.State.FAILED, now
+        job.started_at = job.started_at or now
+        job.error = f"{type(error).__name__}: {error}"[:ERROR_MAX]
     else:
         job.done, job.total = step.done, step.total
         if step.finished:
             job.state, job.result, job.finished_at = Job.State.DONE, step.result, now
     job.updated = timezone.now()
     job.save()
+    return False
 
 
 def runner():
