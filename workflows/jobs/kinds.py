@@ -8,6 +8,12 @@ so a job interrupted anywhere continues after its last committed chunk and
 never applies one twice. A kind whose work is one chunk returns a finished
 ``Step`` at once.
 
+``permission`` is checked by ``job_start`` without an object (may this person
+start this kind at all). ``params`` come from the code that starts the job,
+not from a form as they are: a kind that acts on a region, a case or a file
+named in its params checks that the starter may act there (the one permission
+rule, ``user.has_perm(perm, obj)``) in its own step, before writing anything.
+
     @register("registry.import", title=_("导入户籍"),
               permission="workflows.add_household")
     def import_households(job):
