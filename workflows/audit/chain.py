@@ -114,8 +114,8 @@ def seal(*, log=True):
 
 
 def _write_links(table, updates):
-    """``(seq, chain_hash, sealed_at, id)`` rows: one UPDATE … FROM (VALUES …)
-    per thousand on PostgreSQL (one statement per row is a round trip each);
+    """``(seq, chain_hash, sealed_at, id)`` rows: on PostgreSQL one UPDATE …
+    FROM unnest(arrays) per batch (four parameters, however many rows);
     SQLite runs the statement per row in-process."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -125,17 +125,13 @@ def _write_links(table, updates):
                 updates,
             )
             return
-        for start in range(0, len(updates), 1000):
-            chunk = updates[start : start + 1000]
-            values = ", ".join(
-                ["(%s::bigint, %s, %s::timestamptz, %s::bigint)"] * len(chunk)
-            )
-            cursor.execute(
-                f'UPDATE "{table}" t SET "seq" = v.seq, "chain_hash" = v.chain_hash, '
-                f'"sealed_at" = v.sealed_at FROM (VALUES {values}) '
-                f"AS v(seq, chain_hash, sealed_at, id) WHERE t.id = v.id",
-                [value for row in chunk for value in row],
-            )
+        seqs, hashes, _, ids = zip(*updates, strict=True)
+        cursor.execute(
+            f'UPDATE "{table}" t SET "seq" = v.seq, "chain_hash" = v.chain_hash, '
+            f'"sealed_at" = %s FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) '
+            f"AS v(seq, chain_hash, id) WHERE t.id = v.id",
+            [updates[0][2], list(seqs), list(hashes), list(ids)],
+        )
 
 
 def link_row(table, row_id, row_hash, *, event):
@@ -300,9 +296,7 @@ def _check_recorded(pks):
     recording (inserted by SQL) or whose hash was deleted shows here."""
     found = []
     for table, pk in pks.items():
-        after = None
-        while ids := unrecorded(table, pk, after=after, limit=BATCH):
-            after = ids[-1]
+        for ids in unrecorded(table, pk, limit=BATCH):
             found += [Break(UNRECORDED, table, row_id) for row_id in ids]
     return found
 

@@ -9,8 +9,10 @@ between no longer matches the hash recorded for it, and ``verify_audit``
 says so.
 """
 
+from django.db import connections
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from simple_history.signals import (
     post_create_historical_m2m_records,
     post_create_historical_record,
@@ -50,6 +52,9 @@ def record(table, pk, ids, *, using=None):
     missing = set(ids) - set(hashes)
     if missing:  # written in this transaction, so it must be there
         raise RuntimeError(f"{table}: rows {sorted(missing)} vanished before hashing")
+    if len(hashes) > 1 and connections[using].vendor == "postgresql":
+        _insert_many(table, key, hashes, using=using)
+        return len(hashes)
     rows = [
         AuditRowHash(table=table, row_id=row_id, row_hash=row_hash, columns=key)
         for row_id, row_hash in hashes.items()
@@ -59,6 +64,22 @@ def record(table, pk, ids, *, using=None):
     else:
         AuditRowHash.objects.using(using).bulk_create(rows)
     return len(rows)
+
+
+def _insert_many(table, key, hashes, *, using):
+    """Many hashes in one INSERT … SELECT unnest(arrays) (PostgreSQL): a bulk
+    history write or a bulk load records thousands of rows, and a statement
+    with a placeholder per value costs more to build than to run."""
+    meta = AuditRowHash._meta
+    names = ["table", "row_id", "row_hash", "columns", "recorded_at", "chain_hash"]
+    columns = ", ".join(f'"{meta.get_field(name).column}"' for name in names)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{meta.db_table}" ({columns}) '
+            f"SELECT %s, v.row_id, v.row_hash, %s, %s, '' "
+            f"FROM unnest(%s::bigint[], %s::text[]) AS v(row_id, row_hash)",
+            [table, key, timezone.now(), list(hashes), list(hashes.values())],
+        )
 
 
 def record_instances(model, rows, *, using=None):
@@ -98,24 +119,30 @@ def connect():
     )
 
 
-def unrecorded(table, pk, *, after=None, limit=5000, using="default"):
-    """Ids of rows of ``table`` (after ``after``, in order) with no recorded
-    hash."""
-    from django.db import connections
-
-    hashes = AuditRowHash._meta.db_table
-    sql = (
-        f'SELECT t."{pk}" FROM "{table}" t WHERE NOT EXISTS ('
-        f'SELECT 1 FROM "{hashes}" r WHERE r."table" = %s AND r."row_id" = t."{pk}")'
-    )
-    params = [table]
-    if after is not None:
-        sql += f' AND t."{pk}" > %s'
-        params.append(after)
-    sql += f' ORDER BY t."{pk}" LIMIT {int(limit)}'
+def unrecorded(table, pk, *, limit=5000, using="default"):
+    """Ids of rows of ``table`` with no recorded hash, page by page (lists,
+    in id order). Each page is two index range scans — the table's ids, then
+    the ids recorded in that range — so the walk is linear in the table's
+    size whatever the planner knows of it (an anti-join planned on the row
+    estimates of a freshly loaded table can rescan the whole chain a page)."""
+    recorded = AuditRowHash.objects.using(using).filter(table=table)
+    sql = f'SELECT "{pk}" FROM "{table}" WHERE "{pk}" > %s ORDER BY "{pk}" LIMIT %s'
+    after = -(2**63)
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        while True:
+            cursor.execute(sql, [after, limit])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return
+            known = set(
+                recorded.filter(row_id__range=(ids[0], ids[-1])).values_list(
+                    "row_id", flat=True
+                )
+            )
+            missing = [i for i in ids if i not in known]
+            if missing:
+                yield missing
+            after = ids[-1]
 
 
 def record_unrecorded(*, using="default"):
@@ -127,8 +154,6 @@ def record_unrecorded(*, using="default"):
 
     count = 0
     for table, pk in audited_tables():
-        after = None
-        while ids := unrecorded(table, pk, after=after, using=using):
+        for ids in unrecorded(table, pk, using=using):
             count += record(table, pk, ids, using=using)
-            after = ids[-1]
     return count

@@ -86,13 +86,20 @@ def read_rows(table, pk, ids, *, using="default", columns=None):
     present = set(table_columns(table, using=using))
     wanted = sorted(c for c in (columns or present) if c in present)
     select = ", ".join(f'"{c}"' for c in wanted) if columns else "*"
-    with connections[using].cursor() as cursor:
-        for start in range(0, len(ids), 900):  # SQLite's limit on parameters
-            chunk = ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f'SELECT {select} FROM "{table}" WHERE "{pk}" IN ({marks})', chunk
-            )
+    connection = connections[using]
+    # PostgreSQL takes the ids as one array parameter (a statement with
+    # thousands of placeholders costs more to build than to run); SQLite
+    # limits the number of parameters
+    postgres = connection.vendor == "postgresql"
+    size = 5000 if postgres else 900
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if postgres:
+                where, params = f'"{pk}" = ANY(%s)', [chunk]
+            else:
+                where, params = f'"{pk}" IN ({", ".join(["%s"] * len(chunk))})', chunk
+            cursor.execute(f'SELECT {select} FROM "{table}" WHERE {where}', params)
             names = [c[0] for c in cursor.description]
             index = names.index(pk)
             for row in cursor.fetchall():
