@@ -2,18 +2,15 @@
 the Redis broker, on a queue of its own, with a short visibility timeout."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+from tests.processes import ServiceProcess, database_url
+
 VISIBILITY_TIMEOUT = 3  # seconds: a killed worker's job comes back this soon
 
 
@@ -37,25 +34,15 @@ def require_broker():
         pytest.skip(f"needs Redis at {settings.CELERY_BROKER_URL}: {problem}")
 
 
-def database_url():
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{db['NAME']}"
-
-
-class Worker:
+class Worker(ServiceProcess):
     """``Worker(queue, log_dir).start()`` … ``.kill()`` / ``.stop()``."""
 
     def __init__(self, queue, log_dir):
-        self.queue, self.log_dir = queue, Path(log_dir)
-        self.process = None
-        self.log = None
+        super().__init__(Path(log_dir) / f"worker-{uuid.uuid4().hex[:6]}.log")
+        self.queue = queue
 
     def start(self, timeout=60):
-        self.log = self.log_dir / f"worker-{uuid.uuid4().hex[:6]}.log"
         env = {
-            **os.environ,
             "DJANGO_SETTINGS_MODULE": "project.settings.test",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -64,53 +51,15 @@ class Worker:
             "JOBS_RUNNER": "celery",
             "JOBS_MODULES": "tests.jobs.kinds",
         }
-        command = [
-            sys.executable, "-m", "celery", "-A", "project", "worker",
+        args = [
+            "celery", "-A", "project", "worker",
             "--pool=solo", "-Q", self.queue,
             "-n", f"{self.queue}-{uuid.uuid4().hex[:6]}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--loglevel=INFO",
         ]  # fmt: skip
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own group: killed as one
-            )
-        deadline = time.monotonic() + timeout
-        while " ready." not in self.log.read_text():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"the worker did not start:\n{self.output()}")
-            time.sleep(0.2)
-        return self
-
-    def output(self):
-        return self.log.read_text() if self.log else ""
-
-    def kill(self):
-        """SIGKILL, the whole process group: nothing is acknowledged, nothing
-        cleaned up (a power cut, the OOM killer)."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self):
-        stop_group(self.process)
-
-
-def stop_group(process, patience=20):
-    """SIGTERM ``process``'s group (started with ``start_new_session``); SIGKILL
-    after ``patience`` seconds."""
-    if process is not None and process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(patience)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        ready = lambda: " ready." in self.output()  # noqa: E731
+        return super().start(args, env=env, ready=ready, timeout=timeout)
 
 
 def queue_length(queue):

@@ -10,23 +10,17 @@ errors, and the message on the page a redirect leads to."""
 
 import html
 import http.client
-import os
 import re
 import secrets
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
-from tests.jobs.worker import database_url, stop_group
+from tests.processes import ServiceProcess, database_url
 
 from .harness import Reply
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def free_port():
@@ -35,15 +29,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Gunicorn:
+class Gunicorn(ServiceProcess):
     def __init__(self, log_dir, workers=4):
-        self.workers, self.log = workers, Path(log_dir) / "gunicorn.log"
-        self.port = free_port()
-        self.process = None
+        super().__init__(Path(log_dir) / "gunicorn.log")
+        self.workers, self.port = workers, free_port()
 
     def start(self, timeout=60):
         env = {
-            **os.environ,
             "DJANGO_SETTINGS_MODULE": "project.settings.serve",
             "DATABASE_URL": database_url(),
             # the test process signs the sessions it logs in with
@@ -52,33 +44,18 @@ class Gunicorn:
             "AUDIT_HEAD_LOG": str(self.log.with_name("audit-heads.log")),
             "LOG_LEVEL": "WARNING",
         }
-        command = [
-            sys.executable, "-m", "gunicorn", "project.wsgi",
+        args = [
+            "gunicorn", "project.wsgi",
             "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
         ]  # fmt: skip
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 1):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise AssertionError(self.log.read_text()) from None
-                time.sleep(0.2)
-        return self
+        return super().start(args, env=env, ready=self.listening, timeout=timeout)
 
-    def stop(self):
-        stop_group(self.process)
+    def listening(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), 1):
+                return True
+        except OSError:
+            return False
 
 
 def _text(fragment):
