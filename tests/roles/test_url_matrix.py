@@ -318,9 +318,7 @@ def _flow_of(route):
     return None, DibaoFlow
 
 
-def build_url(
-    route, cases, cast, grant, more=None, lockout=None, job=None, run=None
-):
+def build_url(route, cases, cast, grant, more=None, lockout=None, job=None, run=None):
     """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
     the cases of the other flows (``flow_cases``), by URL prefix; ``lockout``
     is a login lockout of someone working there; ``job`` a background job the
@@ -542,9 +540,9 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
         # second-factor steps: only for privileged accounts; others are sent on
         "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
         "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},
-        # imports: those holding the import permission in a post; one's own
-        # imports list opens for everyone (it lists only theirs)
-        "/imports/": {cast.caseworker: 200, cast.coordinator: 200, no_post: 200},
+        # imports: those holding the import permission in a post (a model-wide
+        # permission, as no_post holds every one, does not count)
+        "/imports/": {cast.caseworker: 200, cast.coordinator: 403, no_post: 403},
         "/imports/new/registry.households/": {
             cast.caseworker: 200,
             cast.reviewer: 200,

@@ -1,9 +1,11 @@
 """The commit of an import, as a background job (one per import kind,
 ``import:<name>``, declared by ``kinds.register``).
 
-The job checks the file again as the person who confirmed it (the registry,
-their posts may have changed since the preview), then writes it in the one
-transaction of its single step: a file is written whole or not at all. A job
+The job reads the file again as the person who confirmed it, checking every
+row as the preview did (the registry, their posts may have changed since)
+and writing as it goes, in the one transaction of its single step; a problem
+found undoes every write (``services.process_file``): a file is written
+whole or not at all. A job
 delivered twice finds its run finished and does nothing.
 """
 
@@ -19,7 +21,7 @@ from .models import ImportRun
 
 def commit_step(job) -> Step:
     from .kinds import kind_of
-    from .services import check_file, open_file
+    from .services import process_file
 
     run = ImportRun.objects.select_for_update().get(pk=job.params["run"])
     if run.status != ImportRun.Status.QUEUED:
@@ -27,27 +29,23 @@ def commit_step(job) -> Step:
     kind = kind_of(run.kind)
     user = job.started_by
     began, clock = timezone.now(), time.monotonic()
-    data = bytes(run.data)
-    checked, problems, rows, _encoding = check_file(
-        kind, data, filename=run.filename, encoding=run.encoding, user=user
+    reason = _("数据导入：%(file)s（导入批次 #%(run)s）") % {
+        "file": run.filename,
+        "run": run.pk,
+    }
+    written, problems, rows, _encoding = process_file(
+        kind,
+        bytes(run.data),
+        filename=run.filename,
+        encoding=run.encoding,
+        user=user,
+        reason=reason,
     )
-    run.started_at, run.rows_read = began, rows
+    run.started_at, run.rows_read, run.rows_written = began, rows, written
     if problems:
         run.status = ImportRun.Status.REJECTED
         run.error_count, run.errors = problems.count, problems.as_json()
     else:
-        reason = _("数据导入：%(file)s（导入批次 #%(run)s）") % {
-            "file": run.filename,
-            "run": run.pk,
-        }
-        run.rows_written = kind.write(
-            checked,
-            reread=lambda: open_file(
-                kind, data, filename=run.filename, encoding=run.encoding
-            ),
-            user=user,
-            reason=reason,
-        )
         run.status = ImportRun.Status.DONE
     run.data = b""
     run.finished_at = timezone.now()

@@ -6,13 +6,13 @@ name only and never names a programme. A kind gives:
 
 - ``columns``: the Chinese headers of its template, in order, each with
   whether it is required and a hint for the template;
-- ``check(stream, *, user, problems)``: read every row (``files.RowStream``),
-  add every problem (row, column, reason) to ``problems``, and return what
-  ``write`` needs (kept small: a 200,000-row file is read twice rather than
-  held in memory);
-- ``write(data, *, stream, user, reason)``: write the checked file, with
-  history (``workflows.base.history.bulk_create``); returns rows written.
-  Called only after ``check`` found nothing, in the same transaction.
+- ``process(stream, *, user, problems, reason=None)``: read every row
+  (``files.RowStream``) and add every problem (row, column, reason) to
+  ``problems``. With a ``reason`` (the commit) it also writes what it reads,
+  with history (``workflows.base.history.bulk_create``), and returns the
+  rows written: the caller runs it in a savepoint and undoes every write if a
+  problem was found, so a file is written whole or not at all, in one pass
+  (a 200,000-row file is neither held in memory nor read twice).
 
 A kind is also a job kind (``import:<name>``, the same permission): its
 commit runs in the background.
@@ -40,8 +40,7 @@ class ImportKind:
     title: str
     permission: str
     columns: tuple[Column, ...]
-    check: Callable
-    write: Callable
+    process: Callable
     description: str = ""
     example: tuple[tuple[str, ...], ...] = field(default=())
 

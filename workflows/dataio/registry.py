@@ -9,12 +9,11 @@ query per 500 numbers), the village against the importer's posts
 (``workflows.import_registry`` on a household of that village: a town
 caseworker imports only their town's households).
 
-The file is read twice rather than held: once to check it (keeping only the
-ID numbers, the households' own fields and where each key is used), once to
-write the members in batches. Both ``bulk_create`` with history.
+One pass over the file, kept small (the ID numbers and where each household
+key is used, not the rows): the preview only checks; the commit also writes
+households and members in batches as it reads (``bulk_create`` with history)
+until a problem is found, and the caller undoes everything if one is.
 """
-
-from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -110,9 +109,8 @@ class Villages:
         return region
 
 
-def read_member(reader: RowReader, *, validate: bool) -> dict:
-    """The member's fields from the row (checked as the model checks them
-    when ``validate``)."""
+def read_member(reader: RowReader) -> dict:
+    """The member's fields from the row, checked as the model checks them."""
     fields = {
         "name": reader.text(NAME, required=True),
         "id_number": idnumber.normalize(reader.text(ID_NUMBER, required=True)),
@@ -130,33 +128,60 @@ def read_member(reader: RowReader, *, validate: bool) -> dict:
     try:
         idnumber.validate_id_number(number)
     except ValidationError as error:
-        if validate:
-            reader.problem(ID_NUMBER, " ".join(error.messages))
+        reader.problem(ID_NUMBER, " ".join(error.messages))
         return fields
     # derived from the number when not given (and checked against it if given)
     fields["birth_date"] = fields["birth_date"] or idnumber.birth_date(number)
     fields["sex"] = fields["sex"] or idnumber.sex(number)
-    if validate and reader.ok:
+    if reader.ok:
         member = Member(**fields)
         try:
-            member.clean_fields(exclude=["household"])
+            # the number was checked above; clean() checks the rest against it
+            member.clean_fields(exclude=["household", "id_number"])
             member.clean()
         except ValidationError as error:
             reader.model_errors(error, MEMBER_COLUMNS)
     return fields
 
 
-@dataclass
-class Checked:
-    """What the check keeps for the write: each household's own fields, by
-    key, in file order."""
+class Writer:
+    """Writes households and members as the file is read, in batches, with
+    history. A member waits for its household's row (its head) if that
+    comes later in the file."""
 
-    households: dict[str, dict] = field(default_factory=dict)
+    def __init__(self, reason: str):
+        self.reason = reason
+        self.household_of: dict[str, int] = {}
+        self.heads: list[tuple[str, Household]] = []
+        self.members: list[tuple[str, dict]] = []
+        self.written = 0
+
+    def flush(self) -> None:
+        if self.heads:
+            households = [h for _key, h in self.heads]
+            bulk_create(Household, households, reason=self.reason, batch_size=BATCH)
+            for key, household in self.heads:
+                self.household_of[key] = household.pk
+            self.heads = []
+        ready, waiting = [], []
+        for key, fields in self.members:
+            pk = self.household_of.get(key)
+            if pk is None:
+                waiting.append((key, fields))
+            else:
+                ready.append(Member(household_id=pk, **fields))
+        if ready:
+            bulk_create(Member, ready, reason=self.reason, batch_size=BATCH)
+            self.written += len(ready)
+        self.members = waiting
 
 
-def check_households(stream, *, user, problems) -> Checked:
+def process_households(stream, *, user, problems, reason=None) -> int:
+    """Check every row (problems into ``problems``); with a ``reason``, also
+    write as long as no problem has been found (the caller rolls everything
+    back if one is found later). Returns the members written."""
     villages = Villages(user)
-    checked = Checked()
+    writer = Writer(reason) if reason is not None else None
     head_rows: dict[str, int] = {}
     others: dict[str, list[int]] = {}  # key → rows of members other than the head
     seen: dict[str, int] = {}  # ID number → first row
@@ -178,7 +203,7 @@ def check_households(stream, *, user, problems) -> Checked:
     for row in stream:
         reader = RowReader(row, problems)
         key = reader.text(KEY, required=True)
-        fields = read_member(reader, validate=True)
+        fields = read_member(reader)
         number = fields["id_number"]
         if number:
             if number in seen:
@@ -203,10 +228,19 @@ def check_households(stream, *, user, problems) -> Checked:
                 continue
             head_rows[key] = row.number
             household = check_household(reader, villages)
-            if household is not None:
-                checked.households[key] = household
+            if writer is not None and household is not None:
+                writer.heads.append((key, Household(**household)))
         else:
             others.setdefault(key, []).append(row.number)
+        if writer is not None and reader.ok:
+            writer.members.append((key, fields))
+            if len(writer.members) >= BATCH:
+                if pending:
+                    against_registry()  # before any of them is written
+                if problems:
+                    writer = None  # nothing more to write: it will be undone
+                else:
+                    writer.flush()
     if pending:
         against_registry()
     for key, rows in others.items():
@@ -221,7 +255,10 @@ def check_households(stream, *, user, problems) -> Checked:
                     )
                     % {"key": key},
                 )
-    return checked
+    if writer is None or problems:
+        return 0
+    writer.flush()
+    return writer.written
 
 
 def check_household(reader: RowReader, villages: Villages) -> dict | None:
@@ -241,27 +278,6 @@ def check_household(reader: RowReader, villages: Villages) -> dict | None:
         reader.model_errors(error, HOUSEHOLD_COLUMNS)
         return None
     return {"region_id": region.pk, **fields}
-
-
-def write_households(checked: Checked, *, reread, user, reason) -> int:
-    keys = list(checked.households)
-    households = [Household(**checked.households[key]) for key in keys]
-    bulk_create(Household, households, reason=reason, batch_size=BATCH)
-    household_of = {key: h.pk for key, h in zip(keys, households, strict=True)}
-    del households
-    written, batch = 0, []
-    for row in reread():
-        reader = RowReader(row, None, report=False)
-        fields = read_member(reader, validate=False)
-        batch.append(Member(household_id=household_of[row[KEY]], **fields))
-        if len(batch) >= BATCH:
-            bulk_create(Member, batch, reason=reason, batch_size=BATCH)
-            written += len(batch)
-            batch = []
-    if batch:
-        bulk_create(Member, batch, reason=reason, batch_size=BATCH)
-        written += len(batch)
-    return written
 
 
 HOUSEHOLDS = register(
@@ -311,7 +327,6 @@ HOUSEHOLDS = register(
                 "",
             ),
         ),
-        check=check_households,
-        write=write_households,
+        process=process_households,
     )
 )

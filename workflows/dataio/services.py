@@ -2,8 +2,9 @@
 
 ``import_preview`` reads the whole file and names every problem; a file with
 none is kept until the user confirms it. ``import_commit`` queues the job
-that checks the file again (the registry may have changed since) and writes
-it in one transaction, or writes nothing (``workflows.dataio.jobs``).
+that reads the file again, checking each row as before (the registry may
+have changed since) and writing it, and undoes every write if a problem is
+found: one transaction, all or nothing (``workflows.dataio.jobs``).
 """
 
 import hashlib
@@ -55,16 +56,29 @@ def open_file(kind: ImportKind, data: bytes, *, filename: str, encoding: str):
     return Counted(stream)
 
 
-def check_file(kind, data, *, filename, encoding, user):
-    """(what ``write`` needs, problems, rows read, encoding read)."""
+class _Rejected(Exception):
+    pass
+
+
+def process_file(kind, data, *, filename, encoding, user, reason=None):
+    """Check (and with a ``reason``, write) the file in a savepoint undone
+    if any problem is found: (rows written, problems, rows read, encoding)."""
     problems = Problems()
+    stream = None
     try:
-        stream = open_file(kind, data, filename=filename, encoding=encoding)
-        checked = kind.check(stream, user=user, problems=problems)
+        with transaction.atomic():
+            stream = open_file(kind, data, filename=filename, encoding=encoding)
+            written = kind.process(stream, user=user, problems=problems, reason=reason)
+            if problems:
+                raise _Rejected
     except FileProblem as problem:
         problems.add(0, "", problem.message)
-        return None, problems, 0, ""
-    return checked, problems, stream.count, stream.encoding
+        written = 0
+    except _Rejected:
+        written = 0
+    if stream is None:
+        return 0, problems, 0, ""
+    return written, problems, stream.count, stream.encoding
 
 
 @transaction.atomic
@@ -77,7 +91,7 @@ def import_preview(
     declared = kind_of(kind)
     if not may_import(user, declared):
         raise PermissionDenied(_("您无权进行此项导入。"))
-    _checked, problems, rows, read_as = check_file(
+    _written, problems, rows, read_as = process_file(
         declared, data, filename=filename, encoding=encoding, user=user
     )
     if not problems and rows == 0:

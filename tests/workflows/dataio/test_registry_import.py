@@ -9,7 +9,7 @@ from workflows.dataio.models import ImportRun
 from workflows.dataio.services import import_commit, import_preview
 from workflows.registry.models import Household, Member
 
-from .conftest import in_format, member_file
+from .conftest import HEADERS, as_csv, as_xlsx, in_format, member_file
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,83 @@ def test_the_pages_upload_preview_confirm_and_result(staff):
     other.force_login(staff("town_caseworker", "370402106"))
     assert other.get(f"/imports/{run.pk}/").status_code == 404
     assert other.post(f"/imports/{run.pk}/commit/").status_code == 404
+
+
+def _import(user, kind, rows, headers, fmt="xlsx"):
+    data = as_xlsx(rows, headers) if fmt == "xlsx" else as_csv(rows, fmt, headers)
+    filename = "items.xlsx" if fmt == "xlsx" else "items.csv"
+    run = import_preview(user=user, kind=kind, data=data, filename=filename)
+    if run.status == ImportRun.Status.READY:
+        run = import_commit(user=user, run=run)
+        run.refresh_from_db()
+    return run
+
+
+def test_incomes_and_assets_import_onto_registered_people(staff):
+    """Incomes keyed by a member's ID number, assets by the head's: written
+    with history; unknown people, non-heads, bad amounts and types named."""
+    from workflows.registry.models import Asset, IncomeItem
+
+    caseworker = staff("town_caseworker", "370402106")
+    rows, numbers = member_file(5)  # H1: rows 0-2 (head numbers[0]); H2: 3-4
+    assert _import(caseworker, "registry.households", rows, HEADERS).status == "done"
+    income_headers = ["身份证号码", "收入类型", "月均金额（元）", "说明"]
+    bad = _import(
+        caseworker,
+        "registry.incomes",
+        [
+            [numbers[1], "工资性收入", "1,200.50", ""],
+            [numbers[1], "彩票", "10", ""],
+            ["370402199001011234", "工资性收入", "10", ""],
+            [numbers[2], "工资性收入", "十元", ""],
+        ],
+        income_headers,
+    )
+    assert bad.status == ImportRun.Status.REJECTED
+    assert problems(bad) == [(3, "收入类型"), (4, "身份证号码"), (5, "月均金额（元）")]
+    assert not IncomeItem.objects.exists()
+    good = _import(
+        caseworker,
+        "registry.incomes",
+        [
+            [numbers[1], "工资性收入", "1,200.50", "务工"],
+            [numbers[3], "工资性收入", "800", ""],
+        ],
+        income_headers,
+        "gb18030",
+    )
+    assert (good.status, good.rows_written) == ("done", 2)
+    assert IncomeItem.objects.get(member__id_number=numbers[1]).monthly_amount == 1200.5
+    assert IncomeItem.history.filter(history_type="+").count() == 2
+    asset_headers = [
+        "户主身份证号码",
+        "财产类型",
+        "价值（元）",
+        "数量",
+        "生活必需（豁免）",
+        "说明",
+    ]
+    refused = _import(
+        caseworker,
+        "registry.assets",
+        [[numbers[1], "机动车辆", "30000", "1", "否", ""]],
+        asset_headers,
+    )
+    assert problems(refused) == [(2, "户主身份证号码")]
+    done = _import(
+        caseworker,
+        "registry.assets",
+        [[numbers[0], "机动车辆", "30000", "", "是", "残疾人代步车"]],
+        asset_headers,
+    )
+    assert (done.status, done.rows_written) == ("done", 1)
+    asset = Asset.objects.get()
+    assert asset.household == Member.objects.get(id_number=numbers[0]).household
+    assert asset.is_exempt and asset.quantity == 1
+    # another town's caseworker: these people are outside their town
+    other = staff("town_caseworker", "370402002")
+    outside = _import(
+        other, "registry.incomes", [[numbers[1], "工资性收入", "5", ""]], income_headers
+    )
+    assert problems(outside) == [(2, "身份证号码")]
+    assert "不在您的辖区内" in outside.errors[0]["message"]
