@@ -13,6 +13,7 @@ from roles.accounts.views import SetupView, VerifyView
 from workflows.audit.viewsets import AuditApp
 from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
+from workflows.dataio.viewsets import ImportsApp
 from workflows.jobs.viewsets import JobsApp
 from workflows.notify.viewsets import NotificationsApp
 from workflows.work.viewsets import WorkApp
@@ -42,6 +43,7 @@ site = Site(
         CalendarApp(),
         AuditApp(),
         NotificationsApp(),
+        ImportsApp(),
         JobsApp(),
     ],
 )

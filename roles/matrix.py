@@ -43,6 +43,7 @@ ROLE_PERMISSIONS = {
         "workflows.verify_call",
         "workflows.refer_escalation",
         "workflows.inform_escalation",
+        "workflows.import_registry",
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS = {
         "workflows.refer_escalation",
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
+        "workflows.import_registry",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -88,6 +90,7 @@ ROLE_PERMISSIONS = {
         "workflows.view_common_problems",
         "workflows.merge_member",
         "workflows.maintain_calendar",
+        "workflows.import_registry",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
@@ -152,5 +155,18 @@ RELEASES = {
     },
     "2026-12-calendar": {
         "add": {C.CITY_ADMINISTRATOR: ["workflows.maintain_calendar"]}
+    },
+    # loading the registry from a file (workflows.dataio): the town's
+    # caseworker for the town, the district's reviewer (its data role) and
+    # the city's administrator wider
+    "2026-12-imports": {
+        "add": {
+            code: ["workflows.import_registry"]
+            for code in (
+                C.TOWN_CASEWORKER,
+                C.DISTRICT_REVIEWER,
+                C.CITY_ADMINISTRATOR,
+            )
+        }
     },
 }

@@ -8,13 +8,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export.admin import ImportMixin
 
 from .base.admin import HistoryAdmin, ReasonRequiredAdmin
 from .clock.calendar_services import calendar_year_confirm
 from .clock.models import CalendarDay, CalendarYear, TimeLimit
 from .clock.selectors import MAINTAIN
 from .core.models import SensitiveAccess
+from .dataio.models import ImportRun
+from .dataio.resources import MemberResource
 from .notify.models import Delivery, Notification
+from .registry.models import Member
 from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
 
 
@@ -163,3 +167,58 @@ class DeliveryAdmin(ReadOnlyHistoryAdmin):
     list_display = ("notification", "channel", "status", "attempts", "attempted_at")
     list_filter = ("status", "channel")
     raw_id_fields = ("notification",)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(HistoryAdmin):
+    """Every import of the staff pages: who, which file (SHA-256), counts,
+    duration; read-only."""
+
+    list_display = (
+        "created",
+        "kind",
+        "started_by",
+        "filename",
+        "status",
+        "rows_read",
+        "rows_written",
+        "error_count",
+        "duration",
+    )
+    list_filter = ("kind", "status")
+    exclude = ("data",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Member)
+class MemberImportAdmin(ImportMixin, HistoryAdmin):
+    """Registry members, read-only, with django-import-export's import (and
+    its preview) for administrators: members of existing households by
+    household id, one row at a time (``workflows.dataio.resources``). Staff
+    import whole households on the staff site (数据导入)."""
+
+    resource_classes = [MemberResource]
+    list_display = ("name", "masked_id_number", "household", "relation")
+    list_select_related = ("household",)
+    exclude = ("id_number",)
+    readonly_fields = ("masked_id_number",)
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("workflows.import_registry")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

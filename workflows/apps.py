@@ -38,6 +38,10 @@ class WorkflowsConfig(AppConfig):
         from .clock import signals as clock_signals  # noqa: F401
         from .core import clocks  # noqa: F401
 
+        # the import kinds (each also a job kind): the registry's, the programmes'
+        from .dataio import registry as registry_imports  # noqa: F401
+        from .dataio import registry_items as registry_item_imports  # noqa: F401
+
         # the programmes listen to each other through the spine; reminders and
         # lateness notices join every sweep of the timer dispatcher
         from .dibao import signals as dibao_signals  # noqa: F401

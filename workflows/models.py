@@ -4,6 +4,7 @@ from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa:
 from .benefits.models import Benefit  # noqa: F401
 from .clock.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
 from .core.models import Case, ClockPause, SensitiveAccess, TaskDeadline  # noqa: F401
+from .dataio.models import ImportRun  # noqa: F401
 from .dibao.models import (  # noqa: F401
     Application,
     Assessment,

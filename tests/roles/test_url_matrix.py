@@ -289,6 +289,17 @@ def started_job(user):
     return job_start(kind="tests.notify", user=allow(user), params={"steps": 1})
 
 
+def previewed_import(user):
+    """An import ``user`` uploaded (checked, not yet confirmed)."""
+    from tests.workflows.dataio.conftest import in_format, member_file
+    from workflows.dataio.services import import_preview
+
+    data, filename = in_format(member_file(2)[0], "xlsx")
+    return import_preview(
+        user=user, kind="registry.households", data=data, filename=filename
+    )
+
+
 def _flow_of(route):
     if not FLOWS:
         from workflows.escalation.flows import EscalationFlow
@@ -307,7 +318,7 @@ def _flow_of(route):
     return None, DibaoFlow
 
 
-def build_url(route, cases, cast, grant, more=None, lockout=None, job=None):
+def build_url(route, cases, cast, grant, more=None, lockout=None, job=None, run=None):
     """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
     the cases of the other flows (``flow_cases``), by URL prefix; ``lockout``
     is a login lockout of someone working there; ``job`` a background job the
@@ -345,6 +356,8 @@ def build_url(route, cases, cast, grant, more=None, lockout=None, job=None):
             values[name] = lockout.pk
         elif name == "job_pk" and job is not None:
             values[name] = job.pk
+        elif name == "run_pk" and run is not None:
+            values[name] = run.pk
         else:
             return None
     url = "/" + route.replace("<str:fmt>", "csv")
@@ -371,6 +384,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     no_post.user_permissions.set(Permission.objects.all())
     lockout = locked_out(cast.caseworker)
     job = started_job(cast.caseworker)
+    run = previewed_import(cast.caseworker)
     outsiders = {
         "sibling village coordinator": cast.other_village_coordinator,
         "sibling town caseworker": cast.other_town_caseworker,
@@ -399,12 +413,13 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
         return clients[user.pk]
 
     for route, _ns, _pattern in patterns:
-        url = build_url(route, cases, cast, grant, more, lockout, job)
+        url = build_url(route, cases, cast, grant, more, lockout, job, run)
         if url is None:
             unbuilt.append(route)
             continue
         insiders_here, outsiders_here = insiders, outsiders
-        if "job_pk" in route:  # a job is its starter's alone, superusers included
+        # a job, an import are their starter's alone, superusers included
+        if "job_pk" in route or "run_pk" in route:
             insiders_here = [cast.caseworker]
             outsiders_here = {
                 **outsiders,
@@ -525,6 +540,22 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
         # second-factor steps: only for privileged accounts; others are sent on
         "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
         "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},
+        # imports: those holding the import permission in a post (a model-wide
+        # permission, as no_post holds every one, does not count)
+        "/imports/": {cast.caseworker: 200, cast.coordinator: 403, no_post: 403},
+        "/imports/new/registry.households/": {
+            cast.caseworker: 200,
+            cast.reviewer: 200,
+            cast.coordinator: 403,
+            cast.town_supervisor: 403,
+            no_post: 403,
+        },
+        "/imports/template/registry.households/": {
+            cast.caseworker: 200,
+            cast.coordinator: 403,
+            no_post: 403,
+        },
+        "/imports/new/no.such.kind/": {cast.caseworker: 404},
     }
     wrong = []
     for url, expected in pages.items():

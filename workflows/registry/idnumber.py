@@ -38,6 +38,10 @@ def normalize(value: str | None) -> str:
     characters are dropped, and ``x`` becomes ``X``. Anything else is kept
     as it is, for the validator to refuse.
     """
+    if value and value.isascii() and value.isalnum() and "x" not in value:
+        # already in its one spelling (the common case: an import checks
+        # hundreds of thousands of numbers, each several times)
+        return value
     result = []
     for char in unicodedata.normalize("NFKC", value or ""):
         if char.isspace() or unicodedata.category(char) in _DROPPED_CATEGORIES:

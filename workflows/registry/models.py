@@ -58,6 +58,7 @@ class Household(models.Model):
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
         ordering = ["-created"]
+        permissions = [("import_registry", _("导入家庭、成员、收入和财产"))]
 
     def __str__(self):
         head = self.head

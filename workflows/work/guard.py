@@ -2,7 +2,7 @@
 
 One guard for all pages, the viewflow ones included: before a view runs, each
 id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``,
-``person_pk``, ``grant_pk``, ``lockout_pk``, ``job_pk``)
+``person_pk``, ``grant_pk``, ``lockout_pk``, ``job_pk``, ``run_pk``)
 must name an object the user may see, and a task must belong to the process
 named beside it. An id keyword nobody registered here is refused too, so a
 new URL cannot slip through unguarded.
@@ -74,6 +74,12 @@ def _own_job(user, pk, kwargs):
     return Job.objects.filter(pk=pk, started_by=user).exists()
 
 
+def _own_import_run(user, pk, kwargs):
+    """An import is its starter's alone (workflows.dataio.selectors)."""
+    ImportRun = apps.get_model("workflows", "ImportRun")
+    return ImportRun.objects.filter(pk=pk, started_by=user).exists()
+
+
 SCOPE_CHECKS = {
     "process_pk": _case_visible,
     "case_pk": _case_visible,
@@ -84,6 +90,7 @@ SCOPE_CHECKS = {
     "grant_pk": _grant_in_scope,
     "lockout_pk": _lockout_in_scope,
     "job_pk": _own_job,  # a random UUID, not a database key
+    "run_pk": _own_import_run,
 }
 
 # URL namespaces guarded by their own rule (Django admin: staff permissions).

@@ -1,0 +1,133 @@
+"""Imports: the preview of an uploaded file, and its commit.
+
+``import_preview`` reads the whole file and names every problem; a file with
+none is kept until the user confirms it. ``import_commit`` queues the job
+that reads the file again, checking each row as before (the registry may
+have changed since) and writing it, and undoes every write if a problem is
+found: one transaction, all or nothing (``workflows.dataio.jobs``).
+"""
+
+import hashlib
+from collections.abc import Iterator
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..base.context import on_behalf_of
+from ..jobs.services import job_start
+from .cells import Problems
+from .files import XLSX, FileProblem, RowStream, iter_rows
+from .kinds import ImportKind, kind_of, may_import
+from .models import ImportRun
+
+
+class Counted:
+    """A row stream that counts the rows read through it."""
+
+    def __init__(self, stream: RowStream):
+        self.stream = stream
+        self.headers = stream.headers
+        self.encoding = stream.encoding
+        self.count = 0
+
+    def __iter__(self) -> Iterator:
+        for row in self.stream:
+            self.count += 1
+            yield row
+
+
+def open_file(kind: ImportKind, data: bytes, *, filename: str, encoding: str):
+    """The file as a counted row stream, its columns checked against the
+    kind's: a required column missing is a problem of the whole file."""
+    stream = iter_rows(
+        data,
+        filename=filename,
+        encoding="auto" if encoding == XLSX else encoding,
+        text_columns=kind.text_columns,
+    )
+    missing = [c.header for c in kind.columns if c.required]
+    missing = [h for h in missing if h not in stream.headers]
+    if missing:
+        raise FileProblem(
+            _("缺少必填的列：%(columns)s。请使用本导入的模板。")
+            % {"columns": "、".join(missing)}
+        )
+    return Counted(stream)
+
+
+class _Rejected(Exception):
+    pass
+
+
+def process_file(kind, data, *, filename, encoding, user, reason=None):
+    """Check (and with a ``reason``, write) the file in a savepoint undone
+    if any problem is found: (rows written, problems, rows read, encoding)."""
+    problems = Problems()
+    stream = None
+    try:
+        with transaction.atomic():
+            stream = open_file(kind, data, filename=filename, encoding=encoding)
+            written = kind.process(stream, user=user, problems=problems, reason=reason)
+            if problems:
+                raise _Rejected
+    except FileProblem as problem:
+        problems.add(0, "", problem.message)
+        written = 0
+    except _Rejected:
+        written = 0
+    if stream is None:
+        return 0, problems, 0, ""
+    return written, problems, stream.count, stream.encoding
+
+
+@transaction.atomic
+def import_preview(
+    *, user, kind: str, data: bytes, filename: str, encoding: str = "auto"
+) -> ImportRun:
+    """Check an uploaded file of import ``kind`` as ``user`` and record the
+    run: ``READY`` (the file kept for ``import_commit``) or ``REJECTED`` with
+    every problem (row, column, reason). Writes nothing else."""
+    declared = kind_of(kind)
+    if not may_import(user, declared):
+        raise PermissionDenied(_("您无权进行此项导入。"))
+    _written, problems, rows, read_as = process_file(
+        declared, data, filename=filename, encoding=encoding, user=user
+    )
+    if not problems and rows == 0:
+        problems.add(0, "", _("文件中除表头外没有数据行。"))
+    run = ImportRun(
+        kind=declared.name,
+        started_by=user,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        encoding=read_as or ("" if encoding == "auto" else encoding),
+        status=ImportRun.Status.REJECTED if problems else ImportRun.Status.READY,
+        rows_read=rows,
+        error_count=problems.count,
+        errors=problems.as_json(),
+        data=b"" if problems else data,
+    )
+    run.full_clean(exclude=["data"])
+    with on_behalf_of(user):
+        run.save()
+    return run
+
+
+@transaction.atomic
+def import_commit(*, user, run: ImportRun) -> ImportRun:
+    """Queue the import of a checked file (``READY``) of ``user``'s own."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.started_by_id != user.pk:
+        raise PermissionDenied(_("只能确认您本人上传的文件。"))
+    if run.status != ImportRun.Status.READY:
+        raise ValidationError(
+            _("该文件当前不能导入（%(status)s）。")
+            % {"status": run.get_status_display()}
+        )
+    job = job_start(kind=kind_of(run.kind).job_kind, user=user, params={"run": run.pk})
+    run.status, run.job = ImportRun.Status.QUEUED, job
+    with on_behalf_of(user):
+        run.save(update_fields=["status", "job"])
+    return run
