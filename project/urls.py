@@ -14,6 +14,7 @@ from workflows.audit.viewsets import AuditApp
 from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
 from workflows.jobs.viewsets import JobsApp
+from workflows.monitoring.viewsets import FeedsApp
 from workflows.notify.viewsets import NotificationsApp
 from workflows.work.viewsets import WorkApp
 
@@ -42,6 +43,7 @@ site = Site(
         CalendarApp(),
         AuditApp(),
         NotificationsApp(),
+        FeedsApp(),
         JobsApp(),
     ],
 )

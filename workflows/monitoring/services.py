@@ -203,3 +203,15 @@ def stale_uploads_delete(*, older_than=datetime.timedelta(days=1)) -> int:
     """Files previewed and never imported: not kept (PIPL Art 6)."""
     cutoff = timezone.now() - older_than
     return FeedUpload.objects.filter(created__lt=cutoff).delete()[0]
+
+
+@transaction.atomic
+def feed_upload_commit(*, user, upload: FeedUpload):
+    """Import a previewed file as a job (its progress on the job's page)."""
+    from ..jobs.services import job_start
+    from .jobs import JOB_KIND
+
+    _check_permission(user)
+    if upload.uploaded_by_id != user.pk:
+        raise PermissionDenied(_("只能导入本人上传的文件。"))
+    return job_start(kind=JOB_KIND, user=user, params={"upload": upload.pk})

@@ -203,8 +203,13 @@ def test_matching_is_a_few_queries_whatever_the_households(cast):
     """Members × sources are matched in SQL: the queries do not grow with
     the number of applications or members."""
     cases = [_in_crosscheck(cast) for _ in range(2)]
-    for case in cases:
-        _vehicle_feed(cast, case, amount=str(1000 + case.pk))
+    rows = [
+        FeedRow(
+            2, case.household.members.get(relation="spouse").id_number, "轿车", 1, ""
+        )
+        for case in cases
+    ]
+    _feed(cast.reviewer, FeedBatch.Source.VEHICLE, rows)
 
     def count(applications):
         apps = list(
