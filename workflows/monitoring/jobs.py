@@ -12,6 +12,7 @@ from .services import (
     feed_batch_close,
     feed_batch_open,
     feed_rows_write,
+    may_import_feeds,
     stale_uploads_delete,
 )
 
@@ -29,7 +30,7 @@ def feed_import_step(job):
     if upload is None:
         raise ValidationError("the previewed file is gone")
     user = job.started_by
-    if user is None or not user.has_perm(IMPORT_PERMISSION):
+    if user is None or not may_import_feeds(user):
         raise PermissionDenied("may not import feeds")
     batch = FeedBatch.objects.filter(
         source=upload.source, checksum=upload.checksum

@@ -13,9 +13,9 @@ from .feedfile import TEMPLATE, FileProblem, read_feed
 from .forms import FeedUploadForm
 from .models import FeedBatch, FeedUpload
 from .services import (
-    IMPORT_PERMISSION,
     feed_upload_commit,
     feed_upload_stage,
+    may_import_feeds,
     previous_import,
 )
 
@@ -27,7 +27,7 @@ class ImporterMixin:
     """For the roles that import feeds (city and district data roles)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(IMPORT_PERMISSION):
+        if not may_import_feeds(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

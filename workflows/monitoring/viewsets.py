@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from .services import IMPORT_PERMISSION
+from .services import may_import_feeds
 from .views import FeedCommitView, FeedsView, FeedTemplateView, FeedUploadView
 
 
@@ -17,7 +17,7 @@ class FeedsApp(Application):
     base_template_name = "workflows/base.html"
 
     def has_view_permission(self, user, obj=None):
-        return user.is_authenticated and user.has_perm(IMPORT_PERMISSION)
+        return user.is_authenticated and may_import_feeds(user)
 
     @property
     def index_path(self):
