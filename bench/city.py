@@ -549,6 +549,10 @@ class City:
                         imported_by_id=None,
                         row_count=0,
                         checksum="",
+                        file_name=f"{source}-{month:%Y%m}.csv",
+                        rows_received=0,
+                        duration=None,
+                        completed_at=self.now,
                     )
                 )
                 batch_pk += 1
@@ -571,7 +575,7 @@ class City:
                         detail="",
                     )
                     record_pk += 1
-                batch["row_count"] = per_batch
+                batch["row_count"] = batch["rows_received"] = per_batch
                 batch["checksum"] = digest.hexdigest()
 
         # foreign keys are checked at commit, so the rows may precede their batches

@@ -15,6 +15,7 @@ from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
 from workflows.dataio.viewsets import ImportsApp
 from workflows.jobs.viewsets import JobsApp
+from workflows.monitoring.viewsets import FeedsApp
 from workflows.notify.viewsets import NotificationsApp
 from workflows.work.viewsets import WorkApp
 
@@ -44,6 +45,7 @@ site = Site(
         AuditApp(),
         NotificationsApp(),
         ImportsApp(),
+        FeedsApp(),
         JobsApp(),
     ],
 )

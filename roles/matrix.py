@@ -60,6 +60,7 @@ ROLE_PERMISSIONS = {
     C.DISTRICT_REVIEWER: VIEW
     + [
         "workflows.crosscheck_application",
+        "workflows.import_feed",
         "workflows.confirm_application",
         "workflows.reveal_idnumber",
         "workflows.refer_escalation",
@@ -91,6 +92,7 @@ ROLE_PERMISSIONS = {
         "workflows.merge_member",
         "workflows.maintain_calendar",
         "workflows.import_registry",
+        "workflows.import_feed",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
@@ -167,6 +169,14 @@ RELEASES = {
                 C.DISTRICT_REVIEWER,
                 C.CITY_ADMINISTRATOR,
             )
+        }
+    },
+    # departmental feeds arrive city-wide; the city's administrator and the
+    # district's verification body (who runs the cross-check) import them
+    "2027-01-feeds": {
+        "add": {
+            C.CITY_ADMINISTRATOR: ["workflows.import_feed"],
+            C.DISTRICT_REVIEWER: ["workflows.import_feed"],
         }
     },
 }

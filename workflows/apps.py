@@ -44,8 +44,10 @@ class WorkflowsConfig(AppConfig):
 
         # the programmes listen to each other through the spine; reminders and
         # lateness notices join every sweep of the timer dispatcher
+        from .dibao import jobs as dibao_jobs  # noqa: F401  (job kinds)
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401
+        from .monitoring import jobs as monitoring_jobs  # noqa: F401
         from .notify import sweeps as notify_sweeps  # noqa: F401
 
         # the last app: Django's own post-migrate rows (permissions) exist by now

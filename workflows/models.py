@@ -8,6 +8,7 @@ from .dataio.models import ImportRun  # noqa: F401
 from .dibao.models import (  # noqa: F401
     Application,
     Assessment,
+    CrossCheckFinding,
     CrossCheckReport,
     Decision,
     HomeVisit,
@@ -27,7 +28,7 @@ from .escalation.models import (  # noqa: F401
 )
 from .hotline.models import Call  # noqa: F401
 from .jobs.models import Job  # noqa: F401
-from .monitoring.models import FeedBatch, FeedRecord  # noqa: F401
+from .monitoring.models import FeedBatch, FeedRecord, FeedUpload  # noqa: F401
 from .notify.models import Delivery, Notification  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
 from .standards.models import (  # noqa: F401

@@ -86,6 +86,7 @@ def test_new_application_to_approval_in_the_browser(live_server, browser):
     page.fill("input[name=checked_on]", TODAY)
     page.select_option("select[name=result]", "consistent")
     page.fill("textarea[name=findings]", "一致。")
+    page.fill("input[name=manual_reason]", "核对机构书面报告")
     staff.submit()
 
     staff.login("mz_caseworker")

@@ -537,6 +537,17 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
         # read is a POST (a crafted id of another's: tests/workflows/notify)
         "/notifications/": {cast.caseworker: 200, cast.reviewer: 200, no_post: 200},
         "/notifications/read/": {cast.caseworker: 405, no_post: 405},
+        # departmental feeds (部门数据): the district's verification body and
+        # the city's administrator (data roles) only; committing is a POST
+        "/feeds/": {
+            cast.reviewer: 200,
+            cast.caseworker: 403,
+            cast.district_supervisor: 403,
+            no_post: 403,
+        },
+        "/feeds/upload/": {cast.reviewer: 200, cast.caseworker: 403, no_post: 403},
+        "/feeds/template/": {cast.reviewer: 200, cast.caseworker: 403, no_post: 403},
+        "/feeds/commit/": {cast.reviewer: 405, cast.caseworker: 403, no_post: 403},
         # second-factor steps: only for privileged accounts; others are sent on
         "/accounts/otp/": {cast.caseworker: 302, no_post: 302},
         "/accounts/otp/setup/": {cast.caseworker: 302, no_post: 302},

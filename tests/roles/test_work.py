@@ -273,6 +273,7 @@ def test_an_investigator_cannot_confirm_nor_be_made_to(cast, staff):
         DibaoFlow.cross_check,
         {
             "report_number": "1",
+            "manual_reason": "书面报告",
             "checked_on": timezone.localdate().isoformat(),
             "result": "consistent",
             "findings": "x",

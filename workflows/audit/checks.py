@@ -11,6 +11,9 @@ EXEMPT = {
     "admin.LogEntry": "Django admin's own log of admin actions",
     "workflows.FeedRecord": "departmental rows, never changed after import; "
     "the batch is audited",
+    "workflows.FeedUpload": "a feed file between preview and import, deleted "
+    "when the import ends: it holds rows of people outside the registry, which "
+    "may not be kept (PIPL Art 6)",
     "workflows.AuditRowHash": "the hash chain that protects the history",
     "workflows.AuditColumnSet": (
         "the column lists the chain's hashes cover (keyed by their digest)"

@@ -186,6 +186,7 @@ def drive(case, target, *, observer=None):
             application=c,
             user=reviewer,
             report_number=f"HD{today:%Y%m%d}{c.pk:04d}",
+            manual_reason="区（市）核对机构出具的书面核对报告",
             checked_on=today,
             result="discrepant" if target == "recheck" else "consistent",
             findings="核对发现申请人名下登记机动车一辆，申报时未填报。"

@@ -7,7 +7,8 @@ added when it is shown, so the same assessment reads in Chinese or English.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..registry.models import Deduction, Member
+from ..monitoring.models import FeedBatch
+from ..registry.models import Asset, Deduction, Member
 from ..standards.models import localized_name
 
 BASIS = {
@@ -16,6 +17,7 @@ BASIS = {
         "《最低生活保障审核确认办法》第八条；民政部等2022年通知"
     ),
     "S1 Art 13": gettext_lazy("《最低生活保障审核确认办法》第十三条"),
+    "S1 Art 17-18": gettext_lazy("《最低生活保障审核确认办法》第十七条、第十八条"),
     "S2 Art 9": gettext_lazy("《社会救助暂行办法》第九条"),
     "S2 Art 12": gettext_lazy("《社会救助暂行办法》第十二条"),
     "Shandong 2022 marginal-household rule": gettext_lazy(
@@ -123,6 +125,17 @@ def _text(rule, p):
             "%(name)s（%(why)s）可单人纳入低保：标准 %(standard)s 元 − 本人月收入 "
             "%(own_net)s 元 = 每月 %(amount)s 元。"
         ) % {**p, "why": "、".join(str(w) for w in why)}
+    if rule == "finding_confirmed":
+        source = dict(FeedBatch.Source.choices).get(p["source"], p["source"])
+        if p["effect"] == "income":
+            effect = _("计入家庭收入（月均）")
+        else:
+            kind = dict(Asset.Kind.choices).get(p["effect"], p["effect"])
+            effect = _("计入非豁免财产（%(kind)s）") % {"kind": kind}
+        return _(
+            "信息核对（%(source)s，%(period)s）：%(name)s 名下“%(kind)s”"
+            "%(amount)s 元，经核实属实，%(effect)s。"
+        ) % {**p, "source": source, "effect": effect}
     if rule == "outcome":
         return _("结论：%(outcome)s。") % {
             "outcome": OUTCOMES.get(p["outcome"], p["outcome"])

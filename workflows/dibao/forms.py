@@ -321,12 +321,34 @@ class NeighbourVisitForm(forms.Form):
 
 
 class CrossCheckForm(forms.ModelForm):
+    """A report typed in by hand: for a department outside the feeds, with
+    the reason (the one-click cross-check is the rule)."""
+
     checked_on = past_date(_("核对日期"))
+    manual_reason = forms.CharField(
+        label=_("人工录入原因"),
+        max_length=200,
+        help_text=_("如：该部门数据未接入一键核对，报告由核对机构另行出具。"),
+    )
 
     class Meta:
         model = CrossCheckReport
-        fields = ["report_number", "checked_on", "result", "findings"]
+        fields = ["report_number", "checked_on", "result", "findings", "manual_reason"]
         widgets = {"findings": TEXTAREA}
+
+
+class FindingReviewForm(forms.Form):
+    """The reviewer's word on one cross-check finding."""
+
+    finding = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("核实情况"),
+        choices=[
+            ("confirmed", _("核实属实")),
+            ("explained", _("已说明，不予计入")),
+        ],
+    )
+    explanation = forms.CharField(label=_("说明理由"), max_length=200, required=False)
 
 
 class RecheckForm(forms.Form):

@@ -33,6 +33,15 @@ ROUNDING_QUANTUM = {
     "jiao": (Decimal("0.1"), ROUND_HALF_UP),
     "fen": (CENT, ROUND_HALF_UP),
 }
+# confirmed cross-check findings (信息核对) the calculation takes: the feed's
+# source → the kind of asset it is, or an income (a monthly amount)
+FINDING_ASSETS = {
+    "vehicle": "vehicle",
+    "real_estate": "housing",
+    "business": "business",
+    "deposit": "financial",
+}
+FINDING_INCOMES = {"pension": "pension"}
 SINGLE_DISABILITY_GRADES = {1, 2}
 SINGLE_GRADE3_KINDS = {"intellectual", "mental"}
 
@@ -172,6 +181,47 @@ def _property_test(assets, size, std, lines) -> bool:
     return ok and business_ok
 
 
+def _confirmed_findings(findings, included_ids, incomes, assets, lines):
+    """Add the confirmed cross-check findings of counted members to the
+    incomes and assets, one line each (S1 Art 17–18)."""
+    for f in findings:
+        if f["member"] not in included_ids:
+            continue
+        amount = _d(f["amount"] or 0)
+        if f["source"] in FINDING_ASSETS:
+            effect = FINDING_ASSETS[f["source"]]
+            assets.append(
+                {"kind": effect, "value": str(amount), "quantity": 1, "exempt": False}
+            )
+        elif f["source"] in FINDING_INCOMES:
+            effect = "income"
+            incomes.append(
+                {
+                    "member": f["member"],
+                    "type": f"crosscheck_{f['source']}",
+                    "name": f["kind"] or f["source"],
+                    "counted": True,
+                    "monthly_amount": str(amount),
+                }
+            )
+        else:
+            continue
+        lines.append(
+            Line(
+                "finding_confirmed",
+                "S1 Art 17-18",
+                {
+                    "name": f["name"],
+                    "source": f["source"],
+                    "period": f["period"],
+                    "kind": f["kind"],
+                    "amount": _money(amount),
+                    "effect": effect,
+                },
+            )
+        )
+
+
 def _single_candidates(members, incomes, deductions, standard, rounding, lines):
     candidates = []
     for m in members:
@@ -220,7 +270,11 @@ def calculate(inputs: dict) -> Result:
     property limits, rounding), ``members`` (id, name, included,
     excluded_reason, disability_grade, disability_kind, major_illness),
     ``incomes`` (member, type, name, counted, monthly_amount), ``deductions``
-    (member, kind, monthly_amount), ``assets`` (kind, value, quantity, exempt).
+    (member, kind, monthly_amount), ``assets`` (kind, value, quantity, exempt),
+    and optionally ``findings``: the cross-check findings the reviewer
+    confirmed (member, name, source, period, kind, amount) — a confirmed
+    vehicle, house, business or deposit becomes a non-exempt asset, a
+    confirmed pension a counted income, each explained in its own line.
     """
     std = inputs["standard"]
     standard = _d(std["monthly_standard"])
@@ -245,6 +299,9 @@ def calculate(inputs: dict) -> Result:
     included_ids = {m["id"] for m in included}
     incomes = [i for i in inputs["incomes"] if i["member"] in included_ids]
     deductions = [x for x in inputs["deductions"] if x["member"] in included_ids]
+    assets = list(inputs["assets"])
+    findings = inputs.get("findings", [])
+    _confirmed_findings(findings, included_ids, incomes, assets, lines)
 
     counted = Decimal(0)
     for item in incomes:
@@ -288,7 +345,7 @@ def calculate(inputs: dict) -> Result:
         )
     )
 
-    property_ok = _property_test(inputs["assets"], size, std, lines)
+    property_ok = _property_test(assets, size, std, lines)
 
     income_ok = size > 0 and per_capita < standard
     lines.append(

@@ -33,6 +33,7 @@ class Application(Case):
             "NeighbourVisit",
             "CrossCheckReport",
             "CrossCheckRecheck",
+            "CrossCheckFinding",
             "Assessment",
             "Opinion",
             "Notice",
@@ -59,6 +60,9 @@ class Application(Case):
         "overall_town": _("办理总时限（镇街审核确认）"),
         "overall_extended": _("办理总时限（延长）"),
         "crosscheck_recheck": _("核对结果告知与复查"),
+        # not a deadline: how far back a feed's period may lie and still
+        # count as this period's data in the one-click cross-check
+        "crosscheck_feed_age": _("信息核对所用部门数据的时效"),
     }
 
     class Channel(models.TextChoices):
@@ -243,6 +247,15 @@ class Application(Case):
             report
             and report.result == CrossCheckReport.Result.DISCREPANT
             and not report.rechecks.exists()
+        )
+
+    @property
+    def latest_feed_report(self):
+        """The newest one-click cross-check report (信息核对), or None."""
+        return (
+            self.crosscheck_reports.filter(origin=CrossCheckReport.Origin.FEEDS)
+            .order_by("-pk")
+            .first()
         )
 
     @property
@@ -462,8 +475,15 @@ class CrossCheckReport(models.Model):
         CONSISTENT = "consistent", _("核对结果与申报一致")
         DISCREPANT = "discrepant", _("核对发现未申报的收入或财产")
 
+    class Origin(models.TextChoices):
+        FEEDS = "feeds", _("一键核对（部门数据）")
+        MANUAL = "manual", _("人工录入")
+
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="crosscheck_reports"
+    )
+    origin = models.CharField(
+        _("报告来源"), max_length=8, choices=Origin.choices, default=Origin.MANUAL
     )
     report_number = models.CharField(_("核对报告编号"), max_length=64)
     checked_on = models.DateField(_("核对日期"))
@@ -474,6 +494,14 @@ class CrossCheckReport(models.Model):
             "户籍、纳税、社保、养老金、不动产、工商、公积金、车辆、存款证券保险、死亡、婚姻等。"
         ),
     )
+    # a report typed in by hand (a department outside the feeds): why
+    manual_reason = models.CharField(
+        _("人工录入原因"), max_length=200, blank=True, default=""
+    )
+    # a report from the feeds: per source, the batch used and its period, or
+    # None where the source had no data for the period ("no data", never
+    # "nothing found")
+    coverage = models.JSONField(_("核对数据范围"), default=dict, blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
     )
@@ -488,6 +516,95 @@ class CrossCheckReport(models.Model):
 
     def __str__(self):
         return record_label(self)
+
+    def clean(self):
+        if self.origin == self.Origin.MANUAL and not self.manual_reason.strip():
+            raise ValidationError(
+                {"manual_reason": _("人工录入核对报告须写明原因（如部门数据未接入）。")}
+            )
+
+    @property
+    def coverage_rows(self) -> list:
+        """``(source label, period or None)`` per source, in source order."""
+        from ..monitoring.models import FeedBatch
+
+        rows = []
+        for code, label in FeedBatch.Source.choices:
+            if code in self.coverage:
+                entry = self.coverage[code]
+                rows.append((label, entry["period"] if entry else None))
+        return rows
+
+
+class CrossCheckFinding(models.Model):
+    """One fact a department's feed holds about a member (信息核对): evidence
+    for the investigator, not a verdict (S1 Art 17–18). The reviewer confirms
+    it (the calculation then takes it) or explains it (a vehicle used for a
+    disability, a house in ruins), with the explanation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待核实")
+        CONFIRMED = "confirmed", _("核实属实")
+        EXPLAINED = "explained", _("已说明，不予计入")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="crosscheck_findings"
+    )
+    report = models.ForeignKey(
+        CrossCheckReport,
+        verbose_name=_("核对报告"),
+        on_delete=models.CASCADE,
+        related_name="feed_findings",
+    )
+    member = models.ForeignKey(
+        "workflows.Member",
+        verbose_name=_("家庭成员"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("数据来源"), max_length=20)
+    period = models.DateField(_("数据期间（月）"))
+    kind = models.CharField(_("项目"), max_length=32)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    # deposits above the dated limit of the standard in force (per capita ×
+    # household size), worked out when the report was made
+    over_limit = models.BooleanField(_("超过财产限额"), default=False)
+    status = models.CharField(
+        _("核实情况"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    explanation = models.CharField(_("说明理由"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        User,
+        verbose_name=_("核实人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("信息核对发现")
+        verbose_name_plural = _("信息核对发现")
+        ordering = ["report_id", "member_id", "source", "pk"]
+
+    def __str__(self):
+        return f"{self.report} {self.source} {self.kind}"
+
+    def clean(self):
+        if self.status == self.Status.EXPLAINED and not self.explanation.strip():
+            raise ValidationError({"explanation": _("请写明不予计入的理由。")})
+
+    @property
+    def source_label(self):
+        from ..monitoring.models import FeedBatch
+
+        return dict(FeedBatch.Source.choices).get(self.source, self.source)
 
 
 class CrossCheckRecheck(models.Model):

@@ -10,7 +10,7 @@ from workflows.core.selectors import cases_visible_to
 
 from ..registry.models import Deduction, IncomeItem
 from ..standards.models import AssistanceStandard
-from .models import Application
+from .models import Application, CrossCheckFinding, CrossCheckReport
 
 
 def applications_visible_to(user):
@@ -45,7 +45,11 @@ def investigation_file(application):
             "investigator_1", "investigator_2"
         ),
         "neighbour_visits": application.neighbour_visits.all(),
-        "crosscheck_reports": application.crosscheck_reports.all(),
+        "crosscheck_reports": application.crosscheck_reports.exclude(
+            origin=CrossCheckReport.Origin.FEEDS
+        ),
+        "feed_report": (feed_report := latest_feed_report(application)),
+        "findings": list(report_findings(feed_report)),
         "assessment": assessment,
         "explanation": [describe(line) for line in assessment.result["lines"]]
         if assessment
@@ -85,6 +89,7 @@ def snapshot_inputs(application: Application, standard: AssistanceStandard) -> d
     deductions = Deduction.objects.filter(member_id__in=member_ids)
     assets = application.household.assets.all()
     return {
+        "findings": confirmed_findings(application),
         "standard": {
             "id": standard.pk,
             "district": standard.district.name,
@@ -142,3 +147,55 @@ def snapshot_inputs(application: Application, standard: AssistanceStandard) -> d
             for a in assets
         ],
     }
+
+
+# --- the cross-check's findings (信息核对) ---------------------------------------
+
+
+def latest_feed_report(application):
+    """The newest one-click (feeds) cross-check report of ``application``."""
+    return (
+        application.crosscheck_reports.filter(origin=CrossCheckReport.Origin.FEEDS)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def report_findings(report):
+    """The findings of ``report`` with their members, per member in order."""
+    if report is None:
+        return CrossCheckFinding.objects.none()
+    return report.feed_findings.select_related("member", "reviewed_by").order_by(
+        "member_id", "source", "pk"
+    )
+
+
+def confirmed_findings(application) -> list:
+    """The findings of the newest feeds report the reviewer confirmed, as
+    the calculation's input (one query)."""
+    newest = (
+        CrossCheckReport.objects.filter(
+            application=application, origin=CrossCheckReport.Origin.FEEDS
+        )
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        CrossCheckFinding.objects.filter(
+            report__in=newest, status=CrossCheckFinding.Status.CONFIRMED
+        )
+        .select_related("member")
+        .order_by("member_id", "source", "pk")
+    )
+    return [
+        {
+            "id": f.pk,
+            "member": f.member_id,
+            "name": f.member.name,
+            "source": f.source,
+            "period": f.period.strftime("%Y-%m"),
+            "kind": f.kind,
+            "amount": None if f.amount is None else str(f.amount),
+        }
+        for f in rows
+    ]

@@ -1,9 +1,13 @@
 """Step pages of the 低保 flow: each saves its form through one service."""
 
+import uuid
+
+from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -191,12 +195,103 @@ class NeighbourVisitView(TaskFormView):
 
 
 class CrossCheckView(TaskFormView):
+    """4. 信息核对: the one-click cross-check (a job), the reviewer's word on
+    each finding, then the step ends on that report; or a report typed in
+    by hand, with its reason."""
+
+    template_name = "workflows/dibao/crosscheck.html"
     form_class = forms.CrossCheckForm
+    conclude = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = selectors.latest_feed_report(self.case)
+        findings = list(selectors.report_findings(report))
+        context.update(
+            feed_report=report,
+            findings=findings,
+            pending=sum(1 for f in findings if f.status == "pending"),
+            refusal=services.crosscheck_refusal(self.case, self.request.user),
+            review_form=kwargs.get("review_form") or forms.FindingReviewForm(),
+            job_url=_job_url(self.request.GET.get("job", "")),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "_run" in request.POST:
+            return self._run()
+        if "_review" in request.POST:
+            return self._review()
+        if "_conclude" in request.POST:
+            self.conclude = True
+            form = django_forms.Form(data={})
+            form.is_valid()
+            return self.form_valid(form)
+        return super().post(request, *args, **kwargs)
+
+    def _run(self):
+        try:
+            job = services.crosscheck_start(
+                application=self.case, user=self.request.user
+            )
+        except PermissionDenied as error:
+            messages.error(self.request, str(error), fail_silently=True)
+            return HttpResponseRedirect(self.request.path)
+        messages.info(
+            self.request,
+            _("一键核对已开始，完成后刷新本页查看核对报告。"),
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(f"{self.request.path}?job={job.pk}")
+
+    def _review(self):
+        form = forms.FindingReviewForm(self.request.POST)
+        if form.is_valid():
+            finding = self.case.crosscheck_findings.filter(
+                pk=form.cleaned_data["finding"]
+            ).first()
+            if finding is None:
+                raise Http404
+            try:
+                services.finding_review(
+                    finding=finding,
+                    user=self.request.user,
+                    status=form.cleaned_data["status"],
+                    explanation=form.cleaned_data["explanation"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(
+                    self.request,
+                    "；".join(getattr(error, "messages", [str(error)])),
+                    fail_silently=True,
+                )
+            return HttpResponseRedirect(self.request.path)
+        return self.render_to_response(
+            self.get_context_data(form=self.get_form(), review_form=form)
+        )
 
     def perform(self, form):
+        if self.conclude:
+            services.crosscheck_conclude(application=self.case, user=self.request.user)
+            return
         services.crosscheck_record(
             application=self.case, user=self.request.user, **form.cleaned_data
         )
+
+    def form_invalid(self, form):
+        if self.conclude:  # the reason goes on the page, the manual form stays blank
+            for error in form.non_field_errors():
+                messages.error(self.request, error, fail_silently=True)
+            return HttpResponseRedirect(self.request.path)
+        return super().form_invalid(form)
+
+
+def _job_url(value):
+    """The page of the job named in ``?job=`` (only its starter can open it)."""
+    try:
+        return reverse("jobs:detail", kwargs={"job_pk": uuid.UUID(value)})
+    except ValueError:
+        return None
 
 
 class RecheckView(TaskFormView):

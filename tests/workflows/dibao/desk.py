@@ -229,6 +229,7 @@ def investigate(cast, case, crosscheck="consistent"):
         DibaoFlow.cross_check,
         {
             "report_number": "HD001",
+            "manual_reason": "核对机构出具的书面报告",
             "checked_on": today(),
             "result": crosscheck,
             "findings": "一致"

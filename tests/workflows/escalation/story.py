@@ -248,6 +248,7 @@ def to_calculation(p, case):
         DibaoFlow.cross_check,
         {
             "report_number": "HD-TEZ-1",
+            "manual_reason": "核对机构出具的书面报告",
             "checked_on": today(),
             "result": "consistent",
             "findings": "一致",

@@ -21,6 +21,13 @@ from .calculation import (  # noqa: F401
     opinion_give,
 )
 from .clock import deadline_extend, id_number_revealed  # noqa: F401
+from .crosscheck import (  # noqa: F401
+    crosscheck_conclude,
+    crosscheck_refusal,
+    crosscheck_run,
+    crosscheck_start,
+    finding_review,
+)
 from .investigation import (  # noqa: F401
     crosscheck_recheck,
     crosscheck_record,

@@ -56,7 +56,14 @@ def neighbour_visit_record(*, application: Application, user, **values):
 
 @transaction.atomic
 def crosscheck_record(*, application: Application, user, **values):
-    report = CrossCheckReport(application=application, recorded_by=user, **values)
+    """A cross-check report typed in by hand (a department outside the
+    feeds): the reason is required (``CrossCheckReport.clean``)."""
+    report = CrossCheckReport(
+        application=application,
+        recorded_by=user,
+        origin=CrossCheckReport.Origin.MANUAL,
+        **values,
+    )
     if report.checked_on and report.checked_on > timezone.localdate():
         raise ValidationError({"checked_on": _("核对日期不能晚于今天。")})
     report.full_clean()

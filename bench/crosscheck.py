@@ -1,0 +1,251 @@
+"""The one-click cross-check (一键核对) of many applications against a large
+feed, through the product's path, beside a bare SQL join finding the same rows.
+
+    python -m bench.city --size tiny            # a generated city first
+    python -m bench.crosscheck --applications 100 --feed-rows 100000
+    python -m bench.crosscheck                  # 1,000 × 1,000,000 (PostgreSQL)
+
+Adds ``--applications`` accepted applications (two members each) to the
+generated city and one new batch per feed source for this month holding
+``--feed-rows`` rows: two rows per member of those applications, the rest of
+people outside them. Then, each timed:
+
+- matching: ``monitoring.selectors.feed_findings`` over every member's ID
+  number (what the cross-check asks of the feeds);
+- cross-check: ``dibao.services.crosscheck_run`` per chunk of applications —
+  matching, the deposit limit, the reports and findings written with their
+  history — rolled back afterwards, so a run leaves the feeds as it found them;
+- floor: one SQL statement joining the applications' members to the newest
+  complete batch of each source in the period.
+
+All three must find the same number of rows. Prints the times and the ratios
+to the floor (goal: the cross-check within 5× the join).
+"""
+
+import argparse
+import random
+import time
+from decimal import Decimal
+
+CHUNK = 200  # applications per crosscheck_run call (one job's worth at most)
+
+
+def _setup():
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.bench")
+    import django
+
+    django.setup()
+
+
+def prepare(count, seed=13):
+    """``count`` accepted applications in one village: their pks and the
+    district reviewer who cross-checks them."""
+    from django.contrib.auth import get_user_model
+
+    from roles.models import Post
+    from workflows import demo
+    from workflows.dibao import services
+    from workflows.dibao.flows import DibaoFlow
+    from workflows.dibao.models import Application
+
+    from .lifecycle import FreshIdNumbers, desk, household
+
+    rng, ids = random.Random(seed), FreshIdNumbers()
+    village, caseworker = desk()
+    pks = []
+    for n in range(count):
+        case = demo.apply(
+            household(rng, ids, village, 70000 + n), {"caseworker": caseworker}
+        )
+        case = Application.objects.get(pk=case.pk)
+        demo.step(
+            case,
+            DibaoFlow.accept,
+            caseworker,
+            lambda c: services.application_accept(application=c, user=caseworker),
+        )
+        pks.append(case.pk)
+        if (n + 1) % 100 == 0:
+            print(f"  applications: {n + 1}/{count}")
+    district = village.parent.parent
+    post = Post.objects.filter(role__code="district_reviewer", region=district).first()
+    reviewer = get_user_model().objects.get(pk=post.user_id)
+    return pks, reviewer
+
+
+def feeds(pks, rows, seed=17):
+    """One batch per source for this month, ``rows`` rows in all: two per
+    member of the applications, the rest about other people."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from workflows.monitoring.models import FeedBatch, FeedRecord
+    from workflows.registry.models import Member
+
+    from .load import TableWriter, next_id
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    period = timezone.localdate().replace(day=1)
+    sources = FeedBatch.Source.values
+    numbers = list(
+        Member.objects.filter(household__cases__pk__in=pks).values_list(
+            "id_number", flat=True
+        )
+    )
+    with transaction.atomic():
+        batch_pk = next_id("workflows_feedbatch")
+        batches = []
+        for n, source in enumerate(sources):
+            batches.append(
+                FeedBatch(
+                    pk=batch_pk + n,
+                    source=source,
+                    period=period,
+                    received_at=now,
+                    completed_at=now,
+                    checksum=f"bench-crosscheck-{now.timestamp()}-{source}",
+                    file_name=f"{source}.csv",
+                )
+            )
+        FeedBatch.objects.bulk_create(batches)
+        columns = [f.column for f in FeedRecord._meta.local_concrete_fields]
+        writer = TableWriter(FeedRecord._meta.db_table, columns)
+        record_pk = next_id("workflows_feedrecord")
+        hits = 0
+        for number in numbers:
+            for batch in rng.sample(batches, 2):
+                writer.add(
+                    [record_pk, batch.pk, number, batch.source, Decimal("1000.00"), ""]
+                )
+                record_pk += 1
+                hits += 1
+        for n in range(max(0, rows - hits)):
+            batch = batches[n % len(batches)]
+            other = f"1{n:016d}X"  # nobody's number: a row about someone else
+            amount = Decimal(rng.randint(0, 500000)) / 100
+            writer.add([record_pk, batch.pk, other, batch.source, amount, ""])
+            record_pk += 1
+        writer.flush()
+        for batch in batches:
+            batch.row_count = batch.rows_received = FeedRecord.objects.filter(
+                batch=batch
+            ).count()
+        FeedBatch.objects.bulk_update(batches, ["row_count", "rows_received"])
+    from .load import analyze
+
+    analyze()
+    return hits
+
+
+def floor_sql(pks, on, since):
+    """The same rows in one statement: members of the applications × the
+    newest complete batch of each source in the period."""
+    from django.db import connection
+
+    from workflows.core.models import Case
+    from workflows.monitoring.models import FeedBatch, FeedRecord
+    from workflows.registry.models import Member
+
+    placeholders = ", ".join(["%s"] * len(pks))
+    sql = f"""
+        WITH ranked AS (
+            SELECT id, ROW_NUMBER() OVER (
+                PARTITION BY source
+                ORDER BY period DESC, completed_at DESC, id DESC) AS n
+            FROM {FeedBatch._meta.db_table}
+            WHERE completed_at IS NOT NULL AND period <= %s AND period >= %s
+        )
+        SELECT COUNT(*)
+        FROM {FeedRecord._meta.db_table} r
+        JOIN ranked b ON b.id = r.batch_id AND b.n = 1
+        JOIN {Member._meta.db_table} m ON m.id_number = r.id_number
+        JOIN {Case._meta.db_table} c ON c.household_id = m.household_id
+        WHERE c.process_ptr_id IN ({placeholders})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, since, *pks])
+        return cursor.fetchone()[0]
+
+
+def run(applications=1000, feed_rows=1_000_000):
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from workflows.dibao.models import Application, CrossCheckFinding
+    from workflows.dibao.services.crosscheck import crosscheck_run, feed_window
+    from workflows.monitoring.selectors import feed_findings
+    from workflows.registry.models import Member
+
+    t0 = time.perf_counter()
+    pks, reviewer = prepare(applications)
+    print(f"applications: {len(pks)} in {time.perf_counter() - t0:.1f}s")
+    t0 = time.perf_counter()
+    hits = feeds(pks, feed_rows)
+    print(
+        f"feed rows: {feed_rows} ({hits} about the applicants) in "
+        f"{time.perf_counter() - t0:.1f}s"
+    )
+    on = timezone.localdate()
+    since = feed_window(on)
+
+    # the floor
+    t0 = time.perf_counter()
+    floor_count = floor_sql(pks, on, since)
+    floor = time.perf_counter() - t0
+
+    # matching through the product's selector
+    t0 = time.perf_counter()
+    numbers = Member.objects.filter(household__cases__pk__in=pks).values_list(
+        "id_number", flat=True
+    )
+    match = feed_findings(id_numbers=list(numbers), on=on, since=since)
+    matching = time.perf_counter() - t0
+
+    # the whole cross-check, rolled back
+    apps = list(
+        Application.objects.select_related("region", "household").filter(pk__in=pks)
+    )
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        for start in range(0, len(apps), CHUNK):
+            crosscheck_run(
+                applications=apps[start : start + CHUNK], user=reviewer, on=on
+            )
+        found = CrossCheckFinding.objects.filter(application_id__in=pks).count()
+        full = time.perf_counter() - t0
+        transaction.set_rollback(True)
+
+    assert floor_count == len(match.rows) == found == hits, (
+        floor_count,
+        len(match.rows),
+        found,
+        hits,
+    )
+    print(f"database: {connection.vendor}")
+    print(f"findings: {found}")
+    print(f"floor (one SQL join):       {floor * 1000:9.1f} ms")
+    print(
+        f"matching (feed_findings):   {matching * 1000:9.1f} ms  "
+        f"{matching / floor:5.1f}× the floor"
+    )
+    print(
+        f"cross-check (reports+history): {full * 1000:6.1f} ms  "
+        f"{full / floor:5.1f}× the floor (goal ≤ 5×)"
+    )
+    return {"floor": floor, "matching": matching, "crosscheck": full, "findings": found}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=1000)
+    parser.add_argument("--feed-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    _setup()
+    run(applications=args.applications, feed_rows=args.feed_rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Departmental feeds: stored once per file, only rows of registered people
+(PIPL Art 6), imported by the roles that hold the permission."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tests.factories import StaffFactory
+from workflows.monitoring.feedfile import FeedRow, read_feed
+from workflows.monitoring.models import FeedBatch, FeedRecord
+from workflows.monitoring.selectors import feed_findings
+from workflows.monitoring.services import feed_import
+from workflows.registry.idnumber import make_id_number
+from workflows.registry.models import Household, Member
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = datetime.date(2026, 10, 1)
+
+
+def _member(seq=101):
+    from roles.models import Region
+
+    household = Household.objects.create(
+        region=Region.objects.get(code="370402106201"), address="龚庄村", area="rural"
+    )
+    number = make_id_number("370402", datetime.date(1970, 1, 1), seq)
+    return Member.objects.create(
+        household=household,
+        name="李大山",
+        id_number=number,
+        relation="head",
+        birth_date=datetime.date(1970, 1, 1),
+        sex="M" if int(number[16]) % 2 else "F",
+    )
+
+
+def _rows(*numbers):
+    return [
+        FeedRow(n + 2, number, "小型轿车", Decimal("50000.00"), "")
+        for n, number in enumerate(numbers)
+    ]
+
+
+def _import(user, rows, checksum="a" * 64, source="vehicle"):
+    return feed_import(
+        user=user,
+        source=source,
+        period=PERIOD,
+        rows=rows,
+        file_name="车辆.csv",
+        checksum=checksum,
+    )
+
+
+@pytest.fixture
+def importer(staff):
+    return staff("district_reviewer", "370402")
+
+
+def test_rows_of_people_outside_the_registry_are_not_stored(importer):
+    member = _member()
+    stranger = make_id_number("370402", datetime.date(1980, 5, 5), 201)
+    result = _import(importer, _rows(member.id_number, stranger))
+    assert (result.rows_received, result.rows_kept, result.rows_discarded) == (2, 1, 1)
+    assert list(FeedRecord.objects.values_list("id_number", flat=True)) == [
+        member.id_number
+    ]
+    batch = result.batch
+    assert batch.rows_received == 2 and batch.row_count == 1
+    assert batch.imported_by == importer and batch.file_name == "车辆.csv"
+    assert batch.checksum == "a" * 64 and batch.duration is not None
+    assert batch.history.count() == 2  # opened, then closed
+
+
+def test_a_batch_imported_twice_is_stored_once(importer):
+    member = _member()
+    first = _import(importer, _rows(member.id_number))
+    again = _import(importer, _rows(member.id_number))
+    assert again.duplicate and again.batch == first.batch
+    assert FeedBatch.objects.count() == 1 and FeedRecord.objects.count() == 1
+    # the same file for another source is another delivery
+    _import(importer, _rows(member.id_number), source="tax")
+    assert FeedBatch.objects.count() == 2
+
+
+def test_the_database_refuses_a_second_batch_of_the_same_file():
+    from django.db import IntegrityError, transaction
+
+    FeedBatch.objects.create(source="tax", period=PERIOD, checksum="b" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeedBatch.objects.create(source="tax", period=PERIOD, checksum="b" * 64)
+
+
+def test_only_the_data_roles_import(staff):
+    member = _member()
+    for user in (staff("town_caseworker", "370402106"), StaffFactory()):
+        user.save()
+        with pytest.raises(PermissionDenied):
+            _import(user, _rows(member.id_number))
+    _import(staff("city_administrator", "370400"), _rows(member.id_number))
+
+
+def test_a_source_without_a_batch_in_the_period_has_no_data(importer):
+    member = _member()
+    _import(importer, _rows(member.id_number))
+    match = feed_findings(
+        id_numbers=[member.id_number], on=datetime.date(2026, 11, 30), since=PERIOD
+    )
+    assert match.batches["tax"] is None
+    assert match.batches["vehicle"].period == PERIOD
+    assert [r["kind"] for r in match.rows] == ["小型轿车"]
+    old = feed_findings(
+        id_numbers=[member.id_number],
+        on=datetime.date(2026, 11, 30),
+        since=datetime.date(2026, 11, 1),
+    )
+    assert old.batches["vehicle"] is None and old.rows == []
+
+
+def test_the_file_reader_names_row_column_and_reason():
+    good = make_id_number("370402", datetime.date(1970, 1, 1), 101)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    wide = good.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    text = (
+        "身份证号码,项目,金额（元）,说明\n"
+        f"{wide},轿车,50000,\n"
+        f"{bad},轿车,1,\n"
+        f"{good},轿车,一万,\n"
+        f"{good},=SUM(A1),-5,\n"
+        f"{good},轿车,-5,\n"
+    )
+    for encoding in ("utf-8-sig", "gb18030"):
+        read = read_feed(text.encode(encoding), filename="a.csv")
+        assert [r.id_number for r in read.rows] == [good, good]
+        assert read.rows[1].amount == Decimal("-5.00")
+        assert [(p.line, p.column) for p in read.problems] == [
+            (3, "身份证号码"),
+            (4, "金额（元）"),
+            (5, "项目"),
+        ]
+        assert read.lines == 5
+
+
+def test_matching_is_two_queries(importer, django_assert_max_num_queries):
+    members = [_member(101 + n) for n in range(5)]
+    numbers = [m.id_number for m in members]
+    _import(importer, _rows(*numbers))
+    with django_assert_max_num_queries(2):
+        match = feed_findings(
+            id_numbers=numbers, on=datetime.date(2026, 11, 30), since=PERIOD
+        )
+    assert len(match.rows) == 5
