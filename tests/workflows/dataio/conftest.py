@@ -1,0 +1,1 @@
+from tests.workflows.dibao.desk import cast  # noqa: F401  (fixture)
