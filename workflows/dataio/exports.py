@@ -174,9 +174,8 @@ class ExportMixin:
     """Export buttons and downloads for a viewflow ``ListModelView``.
 
     ``export_columns``: the columns of the file (default: the page's, less
-    ``export_exclude`` — buttons and the like). A column ``name`` is read from
-    the view's ``export_name(obj)`` if there is one, else as the page shows
-    it (its markup stripped)."""
+    ``export_exclude`` — buttons and the like), read as the page reads them,
+    a choice field as its label, markup stripped (``plain``)."""
 
     template_name = "workflows/list.html"
     export_columns = None
@@ -218,14 +217,11 @@ class ExportMixin:
 
     def export_rows(self, queryset, columns):
         readers = []
-        for name, column in columns:
-            own = getattr(self, f"export_{name}", None)
+        for _name, column in columns:
             choices = dict(
                 getattr(getattr(column, "model_field", None), "flatchoices", None) or ()
             )
-            if own is not None:
-                readers.append(own)
-            elif choices:
+            if choices:
                 readers.append(
                     lambda obj, c=column, ch=choices: ch.get(c.get_value(obj), "")
                 )
@@ -247,11 +243,8 @@ class ExportMixin:
         query = self.request.GET.copy()
         query.pop(EXPORT_PARAM, None)
         where = self.request.path + (f"?{query.urlencode()}" if query else "")
-        log_export(
-            self.request,
-            record=_("%(fmt)s，%(rows)s 行：%(list)s")
-            % {"fmt": fmt, "rows": rows, "list": where},
-        )
+        # stored data, the same whatever the exporter's language
+        log_export(self.request, record=f"{fmt}，{rows} 行：{where}")
         return export_response(
             self.request,
             header=[str(column.header()) for _name, column in columns],
