@@ -170,6 +170,52 @@ def export_response(request, *, header, rows, fmt, encoding, filename):
     )
 
 
+def export_format(request):
+    """``"xlsx"`` or ``"csv"`` when the request asks for an export, else None."""
+    fmt = request.GET.get(EXPORT_PARAM, "")
+    return fmt if fmt in FORMATS else None
+
+
+def export_links(request, page_kwarg="page"):
+    """(label, url) of a list's export buttons: the page's own query
+    (filters, search, order) without its page number."""
+    query = request.GET.copy()
+    for key in (EXPORT_PARAM, ENCODING_PARAM, page_kwarg):
+        query.pop(key, None)
+    links = []
+    for label, fmt, encoding in (
+        (_("导出 Excel"), "xlsx", None),
+        (_("导出 CSV"), "csv", None),
+        (_("导出 CSV（GB18030）"), "csv", "gb18030"),
+    ):
+        q = query.copy()
+        q[EXPORT_PARAM] = fmt
+        if encoding:
+            q[ENCODING_PARAM] = encoding
+        links.append((label, f"{request.path}?{q.urlencode()}"))
+    return links
+
+
+def export_download(request, *, header, rows, count, title):
+    """Log one export of ``count`` rows and answer with the file the request
+    asks for (``export_format``); ``rows`` are already ``plain``."""
+    fmt = export_format(request)
+    encoding = ENCODINGS.get(request.GET.get(ENCODING_PARAM), ENCODINGS["utf-8"])
+    query = request.GET.copy()
+    query.pop(EXPORT_PARAM, None)
+    where = request.path + (f"?{query.urlencode()}" if query else "")
+    # stored data, the same whatever the exporter's language
+    log_export(request, record=f"{fmt}，{count} 行：{where}")
+    return export_response(
+        request,
+        header=[str(h) for h in header],
+        rows=rows,
+        fmt=fmt,
+        encoding=encoding,
+        filename=f"{title}-{timezone.localtime():%Y%m%d-%H%M}",
+    )
+
+
 class ExportMixin:
     """Export buttons and downloads for a viewflow ``ListModelView``.
 
@@ -181,43 +227,19 @@ class ExportMixin:
     export_columns = None
     export_exclude = ()
 
-    @property
-    def export_format(self):
-        fmt = self.request.GET.get(EXPORT_PARAM, "")
-        return fmt if fmt in FORMATS else None
-
     def remember_list(self):
         """Not the list to come back to: a download (``RememberListMixin``)."""
-        return self.export_format is None
-
-    def export_links(self):
-        """(label, url) of the export buttons: the page's own query (filters,
-        search, order) without its page number."""
-        query = self.request.GET.copy()
-        for key in (EXPORT_PARAM, ENCODING_PARAM, getattr(self, "page_kwarg", "")):
-            query.pop(key, None)
-        links = []
-        for label, fmt, encoding in (
-            (_("导出 Excel"), "xlsx", None),
-            (_("导出 CSV"), "csv", None),
-            (_("导出 CSV（GB18030）"), "csv", "gb18030"),
-        ):
-            q = query.copy()
-            q[EXPORT_PARAM] = fmt
-            if encoding:
-                q[ENCODING_PARAM] = encoding
-            links.append((label, f"{self.request.path}?{q.urlencode()}"))
-        return links
+        return export_format(self.request) is None
 
     def get_export_columns(self):
         names = self.export_columns or [
             c for c in self.get_columns() if c not in self.export_exclude
         ]
-        return [(name, self.get_column_def(name)) for name in names]
+        return [self.get_column_def(name) for name in names]
 
     def export_rows(self, queryset, columns):
         readers = []
-        for _name, column in columns:
+        for column in columns:
             choices = dict(
                 getattr(getattr(column, "model_field", None), "flatchoices", None) or ()
             )
@@ -230,35 +252,20 @@ class ExportMixin:
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield [plain(read(obj)) for read in readers]
 
-    def export_filename(self):
-        title = str(getattr(self, "title", "") or self.model._meta.verbose_name_plural)
-        return f"{title}-{timezone.localtime():%Y%m%d-%H%M}"
-
-    def export(self, fmt):
+    def get(self, request, *args, **kwargs):
+        if export_format(request) is None:
+            return super().get(request, *args, **kwargs)
         queryset = self.get_queryset()
         columns = self.get_export_columns()
-        rows = queryset.count()
-        encoding = ENCODINGS.get(self.request.GET.get(ENCODING_PARAM, "utf-8"))
-        encoding = encoding or ENCODINGS["utf-8"]
-        query = self.request.GET.copy()
-        query.pop(EXPORT_PARAM, None)
-        where = self.request.path + (f"?{query.urlencode()}" if query else "")
-        # stored data, the same whatever the exporter's language
-        log_export(self.request, record=f"{fmt}，{rows} 行：{where}")
-        return export_response(
-            self.request,
-            header=[str(column.header()) for _name, column in columns],
+        return export_download(
+            request,
+            header=[column.header() for column in columns],
             rows=self.export_rows(queryset, columns),
-            fmt=fmt,
-            encoding=encoding,
-            filename=self.export_filename(),
+            count=queryset.count(),
+            title=str(getattr(self, "title", "") or self.model._meta.verbose_name),
         )
 
-    def get(self, request, *args, **kwargs):
-        fmt = self.export_format
-        if fmt is not None:
-            return self.export(fmt)
-        return super().get(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(export_links=self.export_links(), **kwargs)
+        return super().get_context_data(
+            export_links=export_links(self.request, self.page_kwarg), **kwargs
+        )

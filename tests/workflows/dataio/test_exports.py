@@ -239,3 +239,33 @@ def test_an_id_number_in_any_text_is_masked():
     id_number = make_id_number("370402", datetime.date(1960, 1, 1), 101)
     assert plain(f"核对 {id_number}") == f"核对 {mask_id_number(id_number)}"
     assert plain("案件 DB-2026-000123") == "案件 DB-2026-000123"
+
+
+def test_the_supervisors_overdue_list_exports_every_row(cast):
+    """逾期督办 (a page of the workspace, not a viewflow list): buttons, every
+    overdue row in the file (not only the page), scoped, logged."""
+    from tests.workflows.notify.story import accepted_case, set_due, tasks
+
+    late = []
+    for _ in range(2):
+        case = accepted_case(cast)
+        home, _cross = tasks(case)
+        set_due(home, datetime.date.today() - datetime.timedelta(days=10))
+        late.append(case.number)
+    desk = Desk(cast.town_supervisor)
+    page = desk.get("/work/overdue/", {"page": "1"}).content.decode()
+    assert 'class="zz-export"' in page and "?_export=xlsx" in page
+    rows = csv_rows(export(desk, "/work/overdue/"))
+    assert rows[0][:3] == ["案件编号", "办理环节", "救助对象"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(late)
+    assert all(r[6].isdigit() and int(r[6]) > 0 for r in rows[1:])  # 逾期工作日
+    sheet = xlsx_sheet(export(desk, "/work/overdue/", "xlsx"))
+    late_days = [r[6] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(n, int) for n in late_days)  # numbers stay numbers
+    log = SensitiveAccess.objects.filter(user=cast.town_supervisor).latest("pk")
+    assert log.record == "xlsx，2 行：/work/overdue/"
+    # the page's own rule: a caseworker may neither open nor export it
+    assert (
+        Desk(cast.caseworker).get("/work/overdue/", {"_export": "csv"}).status_code
+        == 403
+    )
