@@ -518,6 +518,12 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.reviewer: 403,
             no_post: 403,
         },
+        # ...and its export, for the same people (workflows/dataio)
+        "/work/overdue/?_export=csv": {
+            cast.town_supervisor: 200,
+            cast.caseworker: 403,
+            no_post: 403,
+        },
         # one's own notifications: everyone signed in, a post or not; marking
         # read is a POST (a crafted id of another's: tests/workflows/notify)
         "/notifications/": {cast.caseworker: 200, cast.reviewer: 200, no_post: 200},
