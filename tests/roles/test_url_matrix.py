@@ -533,6 +533,12 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.reviewer: 403,
             no_post: 403,
         },
+        # ...and its export, for the same people (workflows/dataio)
+        "/work/overdue/?_export=csv": {
+            cast.town_supervisor: 200,
+            cast.caseworker: 403,
+            no_post: 403,
+        },
         # one's own notifications: everyone signed in, a post or not; marking
         # read is a POST (a crafted id of another's: tests/workflows/notify)
         "/notifications/": {cast.caseworker: 200, cast.reviewer: 200, no_post: 200},
@@ -580,3 +586,59 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
     # nobody anonymous reaches them
     for url in pages:
         assert Client().get(url)["Location"].startswith("/accounts/login/")
+
+
+def export_lists():
+    """Every list page that exports (``workflows.dataio.exports``)."""
+    from django.urls import resolve
+
+    from workflows.dataio.exports import ExportMixin
+
+    found = []
+    for route in plain_patterns():
+        view_class = getattr(resolve("/" + route).func, "view_class", None)
+        if view_class is not None and issubclass(view_class, ExportMixin):
+            found.append("/" + route)
+    return found
+
+
+def test_a_list_exports_for_exactly_those_who_may_open_it(cast, staff):
+    """Exporting is viewing: for every role, each list's export answers as
+    the list does (403 stays 403, a redirect to log in stays one), and a
+    download is logged only when the list opened."""
+    from workflows.core.models import SensitiveAccess
+
+    no_post = StaffFactory()
+    no_post.save()
+    no_post.user_permissions.set(Permission.objects.all())
+    users = {
+        "caseworker": cast.caseworker,
+        "coordinator": cast.coordinator,
+        "reviewer": cast.reviewer,
+        "sibling district reviewer": cast.other_district_reviewer,
+        "hotline operator": staff("hotline_operator", "370402"),
+        "city administrator": staff("city_administrator", "370400"),
+        "all model permissions, no post": no_post,
+    }
+    urls = export_lists()
+    assert len(urls) >= 14, urls  # 3 flows × 4 lists, the roster, common problems
+    wrong, opened = [], 0
+    for url in urls:
+        for label, user in {**users, "anonymous": None}.items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            page = client.get(url).status_code
+            # the format changes nothing of who may export (tests/workflows/dataio)
+            before = SensitiveAccess.objects.count()
+            response = client.get(url, {"_export": "csv"})
+            logged = SensitiveAccess.objects.count() - before
+            if page == 200:
+                opened += 1
+                ok = response.status_code == 200 and logged == 1
+            else:
+                ok = response.status_code == page and logged == 0
+            if not ok:
+                wrong.append((url, label, page, response.status_code))
+    assert wrong == []
+    assert opened

@@ -1,7 +1,5 @@
 """Search the audit trail across the cases a user may see."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from workflows.core.selectors import cases_auditable_by
 
 from ..core.programmes import audit_records, case_models
+from ..dataio.exports import csv_chunks, plain, xlsx_file
 from .timeline import (
     Event,
     Kind,
@@ -182,16 +181,8 @@ def search(user, filters: Filters):
 
 
 # --- export -------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Neutralise spreadsheet formula injection: a text cell that a spreadsheet
-    would read as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+# The cells go through the one export path (workflows.dataio.exports): ID numbers
+# masked, formula-safe, csv with a BOM, xlsx with string cells.
 
 
 def rows_of(events):
@@ -209,7 +200,7 @@ def rows_of(events):
     for e in events:
         changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in e.changes)
         yield [
-            str(v)
+            plain(str(v))
             for v in (
                 timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
                 e.kind_label,
@@ -224,22 +215,11 @@ def rows_of(events):
 
 
 def to_csv(events):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(buffer)
-    for row in rows_of(events):
-        writer.writerow([safe_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+    header, *rows = rows_of(events)
+    return b"".join(csv_chunks(header, rows))
 
 
 def to_xlsx(events):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "audit"
-    for row in rows_of(events):
-        sheet.append([safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header, *rows = rows_of(events)
+    with xlsx_file(header, rows, title="audit") as out:
+        return out.read()

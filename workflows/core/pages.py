@@ -15,6 +15,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows.core.selectors import task_inbox, task_queue, tasks_visible_to
+from workflows.dataio.exports import ExportMixin
 
 from ..base.edge import SEARCH_MAX
 from ..clock.services import add_working_days
@@ -70,9 +71,13 @@ class RememberListMixin:
     """Remember the list to return to after a task (viewflow's
     ``vf-pin-location``), writing the session only when it changes."""
 
+    def remember_list(self):
+        """Whether this request shows the list (an export does not)."""
+        return True
+
     def dispatch(self, request, *args, **kwargs):
         path = request.get_full_path()
-        if request.session.get("vf-pin-location") != path:
+        if self.remember_list() and request.session.get("vf-pin-location") != path:
             request.session["vf-pin-location"] = path
         return super().dispatch(request, *args, **kwargs)
 
@@ -98,7 +103,7 @@ class CaseLinkMixin:
     case_number.short_description = gettext_lazy("编号")
 
 
-class TaskListBase(RememberListMixin, DueMixin, ListModelView):
+class TaskListBase(ExportMixin, RememberListMixin, DueMixin, ListModelView):
     """Tasks of one flow in the user's scope, nearest deadline first.
 
     A flow's subclass sets ``related`` (joins for its person column),
@@ -179,6 +184,7 @@ class InboxMixin:
 class QueueMixin:
     title = gettext_lazy("可领取的任务")
     columns = (*TaskListBase.columns, "take")
+    export_exclude = ("take",)
 
     def scoped(self):
         user = self.request.user

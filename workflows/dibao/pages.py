@@ -33,6 +33,7 @@ from ..core.pages import (
 from ..core.programmes import subject_joins
 from ..core.views import apply_validation_error
 from ..core.widgets import DateInput
+from ..dataio.exports import ExportMixin
 from . import forms, selectors, services
 from .models import Application
 
@@ -88,13 +89,25 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["stage"]
 
 
-class CaseListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
-    """Every 低保 case in the user's regions."""
+class CaseListView(
+    ExportMixin, CaseLinkMixin, RememberListMixin, DueMixin, ListModelView
+):
+    """Every 低保 case in the user's regions; its export adds the applicant's
+    ID number, masked."""
 
     flow_class = None
     model = Application
     title = gettext_lazy("低保案件")
     columns = ("case_number", "applicant_name", "village", "stage", "opened_on", "due")
+    export_columns = (
+        "case_number",
+        "applicant_name",
+        "applicant_id_number",
+        "village",
+        "stage",
+        "opened_on",
+        "due",
+    )
     filterset_class = CaseFilter
     search_fields = ["applicant__name"]
     paginate_by = 30
@@ -114,6 +127,11 @@ class CaseListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
         return case.applicant.name
 
     applicant_name.short_description = gettext_lazy("申请人")
+
+    def applicant_id_number(self, case):
+        return mask_id_number(case.applicant.id_number)
+
+    applicant_id_number.short_description = gettext_lazy("身份证号码")
 
     def village(self, case):
         return f"{case.region.parent.name} {case.region.name}"
@@ -261,7 +279,7 @@ class ExtendDeadlineView(generic.View):
         return HttpResponseRedirect(_case_url(request, case))
 
 
-class RosterView(ListModelView):
+class RosterView(ExportMixin, ListModelView):
     """保障名册: approved households, for publication (no ID numbers). Reads
     the spine's benefits in force of the 低保 programme."""
 

@@ -20,6 +20,7 @@ from ..core.pages import (
     TaskListBase,
     task_trail,
 )
+from ..dataio.exports import ExportMixin
 from ..templatetags.workflows_tags import yuan
 from .models import Escalation, Meeting, UnitStatement, given_sum
 
@@ -63,7 +64,9 @@ class EscalationFilter(django_filters.FilterSet):
         fields = ["stage", "level"]
 
 
-class EscalationListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
+class EscalationListView(
+    ExportMixin, CaseLinkMixin, RememberListMixin, DueMixin, ListModelView
+):
     flow_class = None
     model = Escalation
     title = gettext_lazy("提级复审案件")
@@ -149,7 +152,9 @@ class EscalationDetailView(generic.DetailView):
         return context
 
 
-class CommonProblemListView(CaseLinkMixin, RememberListMixin, ListModelView):
+class CommonProblemListView(
+    ExportMixin, CaseLinkMixin, RememberListMixin, ListModelView
+):
     """共性问题: district decisions tagged for the city's policy guidance
     (the city tier of Zaozhuang's 一事一议 notice)."""
 

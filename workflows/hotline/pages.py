@@ -19,6 +19,7 @@ from ..core.pages import (
     task_trail,
 )
 from ..core.programmes import descendants, followup_starts
+from ..dataio.exports import ExportMixin
 from .models import Call
 
 
@@ -73,7 +74,9 @@ class CallFilter(django_filters.FilterSet):
         fields = ["stage", "outcome", "urgency"]
 
 
-class CallListView(CaseLinkMixin, RememberListMixin, DueMixin, ListModelView):
+class CallListView(
+    ExportMixin, CaseLinkMixin, RememberListMixin, DueMixin, ListModelView
+):
     """Every call in the user's regions, newest first."""
 
     flow_class = None

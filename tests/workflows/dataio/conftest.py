@@ -7,6 +7,7 @@ import io
 
 from openpyxl import Workbook
 
+from tests.workflows.dibao.desk import cast  # noqa: F401  (fixture)
 from workflows.dataio.registry import HOUSEHOLDS
 from workflows.registry.idnumber import make_id_number
 
