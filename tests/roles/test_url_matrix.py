@@ -589,10 +589,10 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
 
 
 def export_lists():
-    """Every list page that exports (``workflows.dataio.exports``)."""
+    """Every list page that exports (``workflows.exports.lists``)."""
     from django.urls import resolve
 
-    from workflows.dataio.exports import ExportMixin
+    from workflows.exports.lists import ExportMixin
 
     found = []
     for route in plain_patterns():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from workflows.core.selectors import cases_auditable_by
 
 from ..core.programmes import audit_records, case_models
-from ..dataio.exports import csv_chunks, plain, xlsx_file
+from ..exports.lists import csv_chunks, plain, xlsx_file
 from .timeline import (
     Event,
     Kind,
@@ -181,7 +181,7 @@ def search(user, filters: Filters):
 
 
 # --- export -------------------------------------------------------------------------
-# The cells go through the one export path (workflows.dataio.exports): ID numbers
+# The cells go through the one export path (workflows.exports.lists): ID numbers
 # masked, formula-safe, csv with a BOM, xlsx with string cells.
 
 

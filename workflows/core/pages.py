@@ -15,7 +15,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows.core.selectors import task_inbox, task_queue, tasks_visible_to
-from workflows.dataio.exports import ExportMixin
+from workflows.exports.lists import ExportMixin
 
 from ..base.edge import SEARCH_MAX
 from ..clock.services import add_working_days

@@ -33,7 +33,7 @@ from ..core.pages import (
 from ..core.programmes import subject_joins
 from ..core.views import apply_validation_error
 from ..core.widgets import DateInput
-from ..dataio.exports import ExportMixin
+from ..exports.lists import ExportMixin
 from . import forms, selectors, services
 from .models import Application
 

@@ -20,7 +20,7 @@ from ..core.pages import (
     TaskListBase,
     task_trail,
 )
-from ..dataio.exports import ExportMixin
+from ..exports.lists import ExportMixin
 from ..templatetags.workflows_tags import yuan
 from .models import Escalation, Meeting, UnitStatement, given_sum
 

@@ -19,7 +19,7 @@ from ..core.pages import (
     task_trail,
 )
 from ..core.programmes import descendants, followup_starts
-from ..dataio.exports import ExportMixin
+from ..exports.lists import ExportMixin
 from .models import Call
 
 

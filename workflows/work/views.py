@@ -21,7 +21,7 @@ from workflows.clock.services import add_working_days, working_days_since
 from workflows.core.grants import grantable_anywhere, move_refusal, permission_label
 from workflows.core.locks import CaseBusy
 from workflows.core.widgets import DateInput
-from workflows.dataio.exports import export_download, export_format, export_links, plain
+from workflows.exports.lists import export_download, export_format, export_links, plain
 
 from . import selectors as work
 from . import services

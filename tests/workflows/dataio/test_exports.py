@@ -22,9 +22,9 @@ from tests.workflows.dibao.desk import Desk
 from workflows import demo
 from workflows.base.masking import mask_id_number
 from workflows.core.models import SensitiveAccess
-from workflows.dataio.exports import mask_ids, plain, safe_text
 from workflows.dibao.flows import DibaoFlow
 from workflows.escalation.flows import EscalationFlow
+from workflows.exports.lists import mask_ids, plain, safe_text
 from workflows.hotline.flows import HotlineFlow
 
 pytestmark = pytest.mark.django_db

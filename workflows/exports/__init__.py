@@ -1,0 +1,1 @@
+"""Exports: a list page's rows as a file (lists.py)."""
