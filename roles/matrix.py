@@ -66,6 +66,7 @@ ROLE_PERMISSIONS = {
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
         "workflows.import_registry",
+        "workflows.import_caseload",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -91,6 +92,7 @@ ROLE_PERMISSIONS = {
         "workflows.merge_member",
         "workflows.maintain_calendar",
         "workflows.import_registry",
+        "workflows.import_caseload",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
@@ -167,6 +169,16 @@ RELEASES = {
                 C.DISTRICT_REVIEWER,
                 C.CITY_ADMINISTRATOR,
             )
+        }
+    },
+    # loading the households already on 低保 (workflows/dibao/imports.py):
+    # putting a household on 低保 is the county's decision (S1 Art 20-21,
+    # 28), so not the town; the district's reviewer (its data role) for the
+    # district, the city's administrator for the city
+    "2026-12-caseload-import": {
+        "add": {
+            code: ["workflows.import_caseload"]
+            for code in (C.DISTRICT_REVIEWER, C.CITY_ADMINISTRATOR)
         }
     },
 }
