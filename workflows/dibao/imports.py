@@ -152,6 +152,10 @@ def read_persons(reader: RowReader, household):
             reader.problem(PERSONS, _("单人保的保障人数应为1。"))
         return 1, member
     if persons is None:
+        if not counted:
+            reader.problem(
+                PERSONS, _("该户没有计入共同生活的家庭成员，请核对家庭登记。")
+            )
         return counted, None
     if not 1 <= persons <= counted:
         reader.problem(
