@@ -67,6 +67,7 @@ ROLE_PERMISSIONS = {
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
         "workflows.import_registry",
+        "workflows.import_caseload",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -93,6 +94,7 @@ ROLE_PERMISSIONS = {
         "workflows.maintain_calendar",
         "workflows.import_registry",
         "workflows.import_feed",
+        "workflows.import_caseload",
     ],
     C.AUDITOR: VIEW + ["workflows.audit_case"],
     # A hotline operator answers callers about their calls; they do not read
@@ -177,6 +179,16 @@ RELEASES = {
         "add": {
             C.CITY_ADMINISTRATOR: ["workflows.import_feed"],
             C.DISTRICT_REVIEWER: ["workflows.import_feed"],
+        }
+    },
+    # loading the households already on 低保 (workflows/dibao/imports.py):
+    # putting a household on 低保 is the county's decision (S1 Art 20-21,
+    # 28), so not the town; the district's reviewer (its data role) for the
+    # district, the city's administrator for the city
+    "2026-12-caseload-import": {
+        "add": {
+            code: ["workflows.import_caseload"]
+            for code in (C.DISTRICT_REVIEWER, C.CITY_ADMINISTRATOR)
         }
     },
 }

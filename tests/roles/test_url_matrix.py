@@ -572,6 +572,18 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.coordinator: 403,
             no_post: 403,
         },
+        # the existing 低保 caseload: the county's (district reviewer), not
+        # the town
+        "/imports/new/dibao.caseload/": {
+            cast.reviewer: 200,
+            cast.caseworker: 403,
+            no_post: 403,
+        },
+        "/imports/template/dibao.caseload/": {
+            cast.reviewer: 200,
+            cast.caseworker: 403,
+            no_post: 403,
+        },
         "/imports/new/no.such.kind/": {cast.caseworker: 404},
     }
     wrong = []

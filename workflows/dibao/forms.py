@@ -84,7 +84,11 @@ class ApplyForm(forms.Form):
         )
         from .models import Application
 
-        self.fields["channel"].choices = Application.Channel.choices
+        self.fields["channel"].choices = [
+            c
+            for c in Application.Channel.choices
+            if c[0] != Application.Channel.IMPORTED  # only the caseload import
+        ]
 
     def clean(self):
         data = super().clean()

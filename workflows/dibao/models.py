@@ -69,6 +69,9 @@ class Application(Case):
         WINDOW = "window", _("本人到镇（街道）窗口申请")
         VILLAGE = "village", _("村（社区）协助申请")
         PROXY = "proxy", _("帮办代办员代为申请")
+        # a household already on 低保 when the bureau went live, loaded from
+        # its existing roster (workflows/dibao/imports.py): no application
+        IMPORTED = "imported", _("导入存量名单")
 
     class Stage(models.TextChoices):
         ACCEPTANCE = "acceptance", _("待受理")
@@ -196,6 +199,7 @@ class Application(Case):
             ("deliver_notice", _("送达不予批准通知")),
             ("extend_deadline", _("延长办理期限")),
             ("reveal_idnumber", _("查看完整身份证号码")),
+            ("import_caseload", _("导入存量低保名单")),
         ]
 
     def clean(self):

@@ -20,6 +20,7 @@ from .calculation import (  # noqa: F401
     income_assess,
     opinion_give,
 )
+from .caseload import caseload_enter  # noqa: F401
 from .clock import deadline_extend, id_number_revealed  # noqa: F401
 from .crosscheck import (  # noqa: F401
     crosscheck_conclude,
