@@ -2,6 +2,7 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..clock.selectors import (
     may_maintain_calendar,
@@ -18,6 +19,14 @@ def person(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def seconds(duration):
+    """A duration (``timedelta``) as seconds with one decimal: “0.2 秒”."""
+    if duration is None:
+        return "—"
+    return _("%(s).1f 秒") % {"s": duration.total_seconds()}
 
 
 @register.filter
