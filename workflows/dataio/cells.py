@@ -48,6 +48,21 @@ class Problems:
         ]
 
 
+def not_in_your_registry() -> str:
+    """One answer for an ID number that is not registered and for one
+    registered outside the importer's regions: an import must not tell who is
+    in the registry, or where, beyond the importer's own regions."""
+    return _("您辖区的家庭登记中没有这个身份证号码（请先导入其家庭，或核对号码）。")
+
+
+MAX_NUMBER = Decimal("1e12")  # above any amount, count or grade a row may hold
+
+
+def quoted(text: str, limit: int = 50) -> str:
+    """A cell's text as a message quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -55,15 +70,17 @@ def decimal(text: str, *, places: int = 2) -> Decimal:
     """A number as written (thousands separators and a trailing 元 allowed)."""
     cleaned = text.replace(",", "").replace("，", "").removesuffix("元").strip()
     if not _NUMBER.fullmatch(cleaned):
-        raise CellError(_("“%(value)s”不是数字。") % {"value": text})
+        raise CellError(_("“%(value)s”不是数字。") % {"value": quoted(text)})
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise CellError(_("“%(value)s”不是数字。") % {"value": text}) from None
+        raise CellError(_("“%(value)s”不是数字。") % {"value": quoted(text)}) from None
+    if not value.is_finite() or abs(value) >= MAX_NUMBER:
+        raise CellError(_("“%(value)s”超出允许的数值范围。") % {"value": quoted(text)})
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise CellError(
             _("“%(value)s”的小数位数超过%(places)d位。")
-            % {"value": text, "places": places}
+            % {"value": quoted(text), "places": places}
         )
     return value
 
@@ -86,7 +103,7 @@ def date(text: str) -> datetime.date:
         except ValueError:
             continue
     raise CellError(
-        _("“%(value)s”不是有效日期（请写成如 2024-05-06）。") % {"value": text}
+        _("“%(value)s”不是有效日期（请写成如 2024-05-06）。") % {"value": quoted(text)}
     )
 
 
@@ -100,7 +117,7 @@ def yes_no(text: str) -> bool:
         return True
     if value in _NO:
         return False
-    raise CellError(_("“%(value)s”应填“是”或“否”。") % {"value": text})
+    raise CellError(_("“%(value)s”应填“是”或“否”。") % {"value": quoted(text)})
 
 
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
@@ -128,6 +145,6 @@ class Choices:
         if value is None:
             raise CellError(
                 _("“%(value)s”不是可选的值；可选：%(choices)s。")
-                % {"value": text, "choices": "、".join(self.labels)}
+                % {"value": quoted(text), "choices": "、".join(self.labels)}
             )
         return value

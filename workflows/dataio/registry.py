@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..base.history import bulk_create
+from ..base.masking import mask_id_number
 from ..registry import idnumber
 from ..registry.models import Area, Household, Member
 from .cells import Choices, date, integer, yes_no
@@ -196,7 +197,7 @@ def process_households(stream, *, user, problems, reason=None) -> int:
                 seen[number],
                 ID_NUMBER,
                 _("身份证号码%(number)s已在系统中登记，不能重复导入。")
-                % {"number": number},
+                % {"number": mask_id_number(number)},
             )
         pending.clear()
 

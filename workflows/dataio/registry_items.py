@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from ..base.history import bulk_create
 from ..registry import idnumber
 from ..registry.models import Asset, IncomeItem, Member
-from .cells import Choices, decimal, integer, yes_no
+from .cells import Choices, decimal, integer, not_in_your_registry, yes_no
 from .kinds import Column, ImportKind, register
 from .registry import PERMISSION
 from .rows import RowReader
@@ -80,23 +80,17 @@ def _process_keyed(stream, *, user, problems, reason, key_column, build, model):
             reader = RowReader(row, problems)
             number = idnumber.normalize(reader.text(key_column, required=True))
             member = people.get(number)
-            if number and member is None:
-                reader.problem(
-                    key_column,
-                    _("身份证号码%(number)s未在系统中登记，请先导入其家庭。")
-                    % {"number": number},
-                )
             if member is not None:
                 region = member.household.region
                 if region.pk not in allowed:
                     allowed[region.pk] = user.has_perm(PERMISSION, member.household)
                 if not allowed[region.pk]:
-                    reader.problem(
-                        key_column,
-                        _("此人的家庭在“%(name)s”，不在您的辖区内。")
-                        % {"name": region.name},
-                    )
                     member = None
+            if number and member is None:
+                # one answer for "not registered" and "registered outside your
+                # regions": an import must not tell who is in the registry, or
+                # where, beyond the importer's own regions
+                reader.problem(key_column, not_in_your_registry())
             instance = build(reader, member)
             if instance is not None and reader.ok:
                 try:

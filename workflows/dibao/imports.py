@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..benefits.models import Benefit
-from ..dataio.cells import date, decimal, integer
+from ..dataio.cells import date, decimal, integer, not_in_your_registry
 from ..dataio.kinds import Column, ImportKind, register
 from ..dataio.rows import RowReader
 from ..registry import idnumber
@@ -95,19 +95,10 @@ def read_head(reader: RowReader, checks: Checks):
         .filter(id_number=number)
         .first()
     )
-    if head is None:
-        reader.problem(
-            HEAD,
-            _(
-                "家庭登记中没有身份证号码为%(number)s的人员，"
-                "请先通过“导入家庭及成员”登记该户。"
-            )
-            % {"number": number},
-        )
-        return None
-    household = head.household
-    if not checks.may_import(household):
-        reader.problem(HEAD, _("该户不在您的辖区内，不能导入。"))
+    # one answer for "not registered" and "registered outside your regions"
+    # (an import must not tell who is in the registry, or where)
+    if head is None or not checks.may_import(head.household):
+        reader.problem(HEAD, not_in_your_registry())
         return None
     if head.relation != Member.Relation.HEAD:
         reader.problem(

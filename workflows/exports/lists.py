@@ -56,7 +56,10 @@ def safe_text(value: str) -> str:
     """``value`` so that no spreadsheet evaluates it: a text that would start
     a formula gets a leading apostrophe (OWASP's CSV-injection advice); a
     plain signed number ("-12.5") is left alone."""
-    if value.startswith(FORMULA_START) and not SIGNED_NUMBER.fullmatch(value):
+    # what a spreadsheet may trim before it reads the cell: spaces, a BOM,
+    # zero-width characters
+    start = value.lstrip(" \u3000\ufeff\u200b\u200c\u200d\u2060")
+    if start.startswith(FORMULA_START) and not SIGNED_NUMBER.fullmatch(start):
         return "'" + value
     return value
 

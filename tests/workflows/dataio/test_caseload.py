@@ -143,7 +143,7 @@ def test_a_bad_file_writes_nothing_and_names_every_row(registry, reviewer):
     }
     assert 2 not in {p["row"] for p in run.errors}
     messages = {(p["row"], p["column"]): p["message"] for p in run.errors}
-    assert "请先通过“导入家庭及成员”登记该户" in messages[(3, "户主身份证号码")]
+    assert "请先导入其家庭" in messages[(3, "户主身份证号码")]
     assert "不是户主" in messages[(4, "户主身份证号码")]
     assert "第2行" in messages[(5, "户主身份证号码")]
     assert "公式" in messages[(7, "月保障金额")]
@@ -188,7 +188,8 @@ def test_scope_another_district_and_the_town_are_refused(registry, staff):
         CASELOAD_HEADERS,
     )
     assert run.status == ImportRun.Status.REJECTED
-    assert run.errors[0]["message"] == "该户不在您的辖区内，不能导入。"
+    # the words for an unregistered head: nothing told about other regions
+    assert run.errors[0]["message"].startswith("您辖区的家庭登记中没有这个身份证号码")
     assert Application.objects.count() == 0
     caseworker = staff("town_caseworker", "370402106")
     with pytest.raises(PermissionDenied):

@@ -269,3 +269,14 @@ def test_the_supervisors_overdue_list_exports_every_row(cast):
         Desk(cast.caseworker).get("/work/overdue/", {"_export": "csv"}).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    "text", [" =1+1", '\ufeff=HYPERLINK("x")', "\u200b@SUM(A1)", "\u3000-2+3"]
+)
+def test_a_formula_behind_what_a_spreadsheet_trims_is_defused(text):
+    assert safe_text(text) == "'" + text
+
+
+def test_a_signed_number_behind_a_space_stays_a_number():
+    assert safe_text(" -12.5") == " -12.5"

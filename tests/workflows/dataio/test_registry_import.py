@@ -5,6 +5,7 @@ import hashlib
 import pytest
 from django.test import Client
 
+from roles.models import Region
 from workflows.dataio.models import ImportRun
 from workflows.dataio.services import import_commit, import_preview
 from workflows.registry.models import Household, Member
@@ -173,6 +174,23 @@ def test_numbers_dates_and_choices_that_are_not(staff):
     assert "不是有效日期" in run.errors[1]["message"]
 
 
+def test_a_number_no_row_can_hold_is_a_row_problem(staff):
+    """Thirty digits (beyond what a decimal can round), an infinity, and a
+    cell of a thousand characters: each a row problem, quoted short."""
+    caseworker = staff("town_caseworker", "370402106")
+    rows, _ = member_file(3)
+    rows[0][COLUMN["残疾等级"]] = "9" * 30
+    rows[1][COLUMN["残疾等级"]] = "1e400"
+    rows[2][COLUMN["出生日期"]] = "x" * 1000
+    data, filename = in_format(rows, "utf-8-sig")
+    run = import_preview(
+        user=caseworker, kind="registry.households", data=data, filename=filename
+    )
+    assert problems(run) == [(2, "残疾等级"), (3, "残疾等级"), (4, "出生日期")]
+    assert all(len(e["message"]) < 120 for e in run.errors)
+    assert not Member.objects.exists()
+
+
 def test_a_file_that_cannot_be_read_is_one_problem(staff):
     caseworker = staff("town_caseworker", "370402106")
     run = import_preview(
@@ -306,4 +324,10 @@ def test_incomes_and_assets_import_onto_registered_people(staff):
         other, "registry.incomes", [[numbers[1], "工资性收入", "5", ""]], income_headers
     )
     assert problems(outside) == [(2, "身份证号码")]
-    assert "不在您的辖区内" in outside.errors[0]["message"]
+    # the same words as for a number nobody registered: an import tells
+    # nobody who is in the registry outside their regions, nor where
+    assert outside.errors[0]["message"] == bad.errors[1]["message"]
+    assert "370402" not in outside.errors[0]["message"]
+    assert not any(
+        region.name in outside.errors[0]["message"] for region in Region.objects.all()
+    )
