@@ -162,7 +162,8 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    return text.strip().strip(_INVISIBLE).strip()
+    # NUL is never data, and PostgreSQL refuses it in text and JSON
+    return text.replace("\x00", "").strip().strip(_INVISIBLE).strip()
 
 
 def _headers(raw: list[str]) -> tuple[list[str], dict[str, int]]:

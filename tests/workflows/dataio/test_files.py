@@ -100,6 +100,13 @@ def test_headers_and_cells_are_stripped_of_full_width_spaces():
     assert table.rows[0].as_dict() == {"户编号": "H1", "姓名": "张三"}
 
 
+def test_a_nul_byte_never_reaches_a_cell():
+    """csv reads NUL; PostgreSQL refuses it in text and JSON."""
+    data = "户编号,姓名\r\nH1,张\x00三\r\n".encode()
+    table = read_table(data, filename="a.csv")
+    assert table.rows[0].as_dict() == {"户编号": "H1", "姓名": "张三"}
+
+
 def test_blank_rows_are_skipped_but_keep_their_numbers():
     data = "户编号,姓名\r\nH1,甲\r\n,\r\nH2,乙\r\n".encode()
     assert [r.number for r in read_table(data, filename="a.csv").rows] == [2, 4]
