@@ -170,7 +170,7 @@ class DeliveryAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(HistoryAdmin):
+class ImportRunAdmin(ReadOnlyHistoryAdmin):
     """Every import of the staff pages: who, which file (SHA-256), counts,
     duration; read-only."""
 
@@ -188,18 +188,9 @@ class ImportRunAdmin(HistoryAdmin):
     list_filter = ("kind", "status")
     exclude = ("data",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Member)
-class MemberImportAdmin(ImportMixin, HistoryAdmin):
+class MemberImportAdmin(ImportMixin, ReadOnlyHistoryAdmin):
     """Registry members, read-only, with django-import-export's import (and
     its preview) for administrators: members of existing households by
     household id, one row at a time (``workflows.dataio.resources``). Staff
@@ -213,12 +204,3 @@ class MemberImportAdmin(ImportMixin, HistoryAdmin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("workflows.import_registry")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
