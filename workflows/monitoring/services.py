@@ -218,10 +218,22 @@ def stale_uploads_delete(*, older_than=datetime.timedelta(days=1)) -> int:
 @transaction.atomic
 def feed_upload_commit(*, user, upload: FeedUpload):
     """Import a previewed file as a job (its progress on the job's page)."""
+    from ..jobs.models import Job
     from ..jobs.services import job_start
     from .jobs import JOB_KIND
 
     _check_permission(user)
     if upload.uploaded_by_id != user.pk:
         raise PermissionDenied(_("只能导入本人上传的文件。"))
+    # one job per upload: a second click (or a second tab) finds the first
+    # job under the upload's row lock, never a second job that would find
+    # the first one's half-written batch and start it again
+    FeedUpload.objects.select_for_update().filter(pk=upload.pk).first()
+    running = Job.objects.filter(
+        kind=JOB_KIND,
+        params__upload=upload.pk,
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    ).first()
+    if running is not None:
+        return running
     return job_start(kind=JOB_KIND, user=user, params={"upload": upload.pk})

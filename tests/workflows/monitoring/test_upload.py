@@ -91,3 +91,26 @@ def test_one_cannot_commit_anothers_upload(staff):
     intruder.force_login(other)
     assert intruder.post("/feeds/commit/", {"upload": upload.pk}).status_code == 404
     assert intruder.post("/feeds/commit/", {"upload": "x"}).status_code == 404
+
+
+def test_a_second_click_on_import_finds_the_first_job(staff, settings, monkeypatch):
+    """Two posts of one upload (a double click, a second tab) start one job:
+    a second would find the first one's half-written batch and start over."""
+    from workflows.jobs import runner
+    from workflows.jobs.models import Job
+    from workflows.monitoring.services import feed_upload_commit
+
+    # no worker picks the job up: it stays queued, as while a worker is busy
+    monkeypatch.setitem(runner.RUNNERS, settings.JOBS_RUNNER, lambda job_id: None)
+
+    reviewer = staff("district_reviewer", "370402")
+    client = Client()
+    client.force_login(reviewer)
+    member = _member()
+    upload = _upload(client, _csv(f"{member.id_number},小型轿车,50000,")).context[
+        "upload"
+    ]
+    first = feed_upload_commit(user=reviewer, upload=upload)
+    second = feed_upload_commit(user=reviewer, upload=upload)
+    assert first.pk == second.pk
+    assert Job.objects.filter(params__upload=upload.pk).count() == 1
