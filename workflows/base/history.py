@@ -5,11 +5,16 @@ Every model's ``history`` is ``audited()``: historical rows carry
 at a page) next to simple-history's user, date, type and reason.
 """
 
-from django.db import models
+from django.conf import settings
+from django.db import models, router, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor, HistoryManager
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_change_reason_from_object
+
+from .bulkinsert import insert_many
 
 
 class AuditedHistory(models.Model):
@@ -39,11 +44,47 @@ class AuditedHistoryManager(HistoryManager):
     the signals a single save sends: write the many-to-many rows a save would
     keep with each, and record every row's hash, here."""
 
-    def bulk_history_create(self, objs, *args, **kwargs):
+    def bulk_history_create(
+        self,
+        objs,
+        batch_size=None,
+        update=False,
+        default_user=None,
+        default_change_reason="",
+        default_date=None,
+        custom_historical_attrs=None,
+    ):
+        """simple-history's bulk writer, the rows written by ``insert_many``
+        (one ``COPY`` on PostgreSQL) instead of ``bulk_create``."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return None
         objs = list(objs)
-        rows = super().bulk_history_create(objs, *args, **kwargs)
+        model = self.model
+        tracked = [field.attname for field in model.tracked_fields]
+        related = hasattr(model, "history_relation")
+        now = default_date or timezone.now()
+        rows = []
+        for instance in objs:
+            user = getattr(instance, "_history_user", None) or default_user
+            if user is None:
+                user = model.get_default_history_user(instance)
+            row = model(
+                history_date=getattr(instance, "_history_date", now),
+                history_user=user,
+                history_change_reason=get_change_reason_from_object(instance)
+                or default_change_reason,
+                history_type="~" if update else "+",
+                **{name: getattr(instance, name) for name in tracked},
+                **(custom_historical_attrs or {}),
+            )
+            if related:
+                row.history_relation_id = instance.pk
+            rows.append(row)
+        insert_many(
+            model, rows, using=router.db_for_write(model), batch_size=batch_size
+        )
         if rows:
-            keep_bulk_rows(self.model, rows, objs)
+            keep_bulk_rows(model, rows, objs)
         return rows
 
 
@@ -130,17 +171,22 @@ def bulk_history_attrs():
 
 
 def bulk_create(model, objs, *, reason, batch_size=500):
-    """``bulk_create`` that writes the '+' history rows too, attributed to the
-    running job (a bare ``bulk_create`` writes none)."""
-    from simple_history.utils import bulk_create_with_history
+    """Insert new ``objs`` of ``model`` with their '+' history rows,
+    attributed to the running job (a bare ``bulk_create`` writes none); one
+    ``COPY`` each on PostgreSQL (``insert_many``)."""
+    from simple_history.utils import get_history_manager_for_model
 
-    return bulk_create_with_history(
-        objs,
-        model,
-        batch_size=batch_size,
-        default_change_reason=reason,
-        **bulk_history_attrs(),
-    )
+    objs = list(objs)
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using, savepoint=False):
+        insert_many(model, objs, using=using, batch_size=batch_size)
+        get_history_manager_for_model(model).bulk_history_create(
+            objs,
+            batch_size=batch_size,
+            default_change_reason=reason,
+            **bulk_history_attrs(),
+        )
+    return objs
 
 
 def bulk_update(model, objs, fields, *, reason, batch_size=500):
