@@ -202,3 +202,32 @@ def test_what_a_failed_step_set_on_the_job_is_not_kept(starter):
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and "bad row" in job.error
     assert job.result is None and job.params == {"steps": 1}
+
+
+def test_a_failed_job_calls_its_kinds_on_failure_after_the_rollback(starter):
+    """The failed chunk's writes are gone; what ``on_failure`` writes, in its
+    own transaction after the failure is committed, stays."""
+    job = job_start(kind="tests.fail_hooked", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    [failure] = effects(job)
+    assert failure.key.endswith("failed") and failure.params == {"state": "failed"}
+    assert execute(job.pk) == Job.State.FAILED  # delivered again: no second call
+    assert effects(job).count() == 1
+
+
+def test_a_job_given_up_after_its_deliveries_calls_on_failure(starter, settings):
+    settings.JOBS_MAX_ATTEMPTS = 1
+    params = {"steps": 1, "interrupt": True}
+    with pytest.raises(Interrupted):
+        job_start(kind="tests.fail_hooked", user=starter, params=params)
+    job = Job.objects.get(started_by=starter)
+    assert job.state == Job.State.RUNNING and effects(job).count() == 0
+    assert execute(job.pk) == Job.State.FAILED
+    assert [n.key.endswith("failed") for n in effects(job)] == [True]
+
+
+def test_an_on_failure_that_raises_leaves_the_job_failed(starter):
+    job = job_start(kind="tests.fail_broken_hook", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "bad row" in job.error
