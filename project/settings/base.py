@@ -42,6 +42,7 @@ Background jobs, cache (docs/operations.md#background-jobs-and-the-cache):
                           file unpacks to about 140 MB)
     IMPORT_XLSX_MAX_RATIO the most a member over 1 MB may be packed (100:1;
                           a real sheet packs about 10:1)
+    IMPORT_READY_KEEP_HOURS  hours a checked, unconfirmed upload is kept (24)
 """
 
 import datetime
@@ -367,6 +368,8 @@ IMPORT_XLSX_MAX_UNPACKED = env.int(
     "IMPORT_XLSX_MAX_UNPACKED", default=256 * 1024 * 1024
 )
 IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+# a checked file never confirmed is dropped after this many hours
+IMPORT_READY_KEEP_HOURS = env.int("IMPORT_READY_KEEP_HOURS", default=24)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
