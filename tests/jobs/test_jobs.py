@@ -231,3 +231,27 @@ def test_an_on_failure_that_raises_leaves_the_job_failed(starter):
     job = job_start(kind="tests.fail_broken_hook", user=starter, params={"steps": 1})
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and "bad row" in job.error
+
+
+def test_progress_reported_out_of_band_shows_while_the_job_runs(starter):
+    """A job in one long transaction reports its progress to the cache
+    (locmem in the tests); the progress JSON and the page read it while the
+    job runs, the row once it has finished."""
+    from workflows.jobs.progress import report_progress
+
+    job = Job.objects.create(
+        kind="tests.notify", started_by=starter, state=Job.State.RUNNING
+    )
+    client = Client()
+    client.force_login(starter)
+    url = f"{job.get_absolute_url()}progress/"
+    assert client.get(url).json()["done"] == 0
+    report_progress(job, 500, 2000)
+    state = client.get(url).json()
+    assert (state["done"], state["total"], state["percent"]) == (500, 2000, 25)
+    assert "500 / 2000（25%）" in client.get(job.get_absolute_url()).content.decode()
+    report_progress(job, 2000, 2000)
+    assert client.get(url).json()["percent"] == 99  # not done until it is
+    Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, done=7, total=7)
+    state = client.get(url).json()
+    assert (state["done"], state["total"], state["percent"]) == (7, 7, 100)

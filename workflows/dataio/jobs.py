@@ -3,7 +3,9 @@
 
 The job reads the file again as the person who confirmed it, checking every
 row as the preview did (the registry, their posts may have changed since)
-and writing as it goes, in the one transaction of its single step; a problem
+and writing as it goes, in the one transaction of its single step (its
+progress, rows read of the preview's count, reported out of band every few
+hundred rows: ``workflows.jobs.progress``); a problem
 found undoes every write (``services.process_file``): a file is written
 whole or not at all. A job
 delivered twice finds its run finished and does nothing.
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..jobs.kinds import Step
+from ..jobs.progress import report_progress
 from .models import ImportRun
 
 
@@ -47,6 +50,9 @@ def commit_step(job) -> Step:
         encoding=run.encoding,
         user=user,
         reason=reason,
+        # the one transaction hides the rows written until it commits: the
+        # page learns how far it got from the cache (rows_read: the preview's)
+        progress=lambda count: report_progress(job, count, run.rows_read or None),
     )
     run.started_at, run.rows_read, run.rows_written = began, rows, written
     if problems:

@@ -35,23 +35,33 @@ from .models import ImportRun
 
 
 class Counted:
-    """A row stream that counts the rows read through it."""
+    """A row stream that counts the rows read through it, and tells
+    ``progress(count)`` every ``PROGRESS_EVERY`` rows (never per row)."""
 
-    def __init__(self, stream: RowStream):
+    PROGRESS_EVERY = 500
+
+    def __init__(self, stream: RowStream, progress=None):
         self.stream = stream
         self.headers = stream.headers
         self.encoding = stream.encoding
         self.count = 0
+        self.progress = progress
 
     def __iter__(self) -> Iterator:
+        every, progress = self.PROGRESS_EVERY, self.progress
         for row in self.stream:
             self.count += 1
+            if progress is not None and self.count % every == 0:
+                progress(self.count)
             yield row
 
 
-def open_file(kind: ImportKind, data: bytes, *, filename: str, encoding: str):
+def open_file(
+    kind: ImportKind, data: bytes, *, filename: str, encoding: str, progress=None
+):
     """The file as a counted row stream, its columns checked against the
-    kind's: a required column missing is a problem of the whole file."""
+    kind's: a required column missing is a problem of the whole file.
+    ``progress(rows read)`` is called every ``Counted.PROGRESS_EVERY`` rows."""
     stream = iter_rows(
         data,
         filename=filename,
@@ -65,21 +75,24 @@ def open_file(kind: ImportKind, data: bytes, *, filename: str, encoding: str):
             _("缺少必填的列：%(columns)s。请使用本导入的模板。")
             % {"columns": "、".join(missing)}
         )
-    return Counted(stream)
+    return Counted(stream, progress)
 
 
 class _Rejected(Exception):
     pass
 
 
-def process_file(kind, data, *, filename, encoding, user, reason=None):
+def process_file(kind, data, *, filename, encoding, user, reason=None, progress=None):
     """Check (and with a ``reason``, write) the file in a savepoint undone
-    if any problem is found: (rows written, problems, rows read, encoding)."""
+    if any problem is found: (rows written, problems, rows read, encoding).
+    ``progress(rows read so far)`` is called every few hundred rows."""
     problems = Problems()
     stream = None
     try:
         with transaction.atomic():
-            stream = open_file(kind, data, filename=filename, encoding=encoding)
+            stream = open_file(
+                kind, data, filename=filename, encoding=encoding, progress=progress
+            )
             written = kind.process(stream, user=user, problems=problems, reason=reason)
             if problems:
                 raise _Rejected

@@ -80,3 +80,27 @@ def test_the_sweep_expires_old_previews_and_fails_orphaned_runs(staff, settings)
     assert client.post(f"/imports/{old.pk}/commit/").status_code == 302
     old.refresh_from_db()
     assert old.status == ImportRun.Status.EXPIRED and old.job is None
+
+
+def test_the_commit_reports_rows_read_every_500_rows(staff, monkeypatch):
+    """The commit is one transaction: its job reports rows read out of
+    band (the cache), every 500 rows, of the preview's count."""
+    from workflows.dataio import jobs
+
+    caseworker = staff("town_caseworker", "370402106")
+    run = _ready(caseworker, members=1200)
+    reported = []
+    real = jobs.report_progress
+
+    def spy(job, done, total=None):
+        reported.append((done, total))
+        real(job, done, total)
+
+    monkeypatch.setattr(jobs, "report_progress", spy)
+    import_commit(user=caseworker, run=run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.rows_read == 1200
+    assert reported == [(500, 1200), (1000, 1200)]
+    from workflows.jobs.progress import reported_progress
+
+    assert reported_progress(run.job) == (1000, 1200)
