@@ -107,6 +107,11 @@ def test_roster_import_makes_approved_cases_on_the_roster_and_timeline(
     assert timeline.status_code == 200
     events = list(timeline.context["page"])
     assert any(e.kind == "created" and "决定" in e.summary for e in events)
+    # the benefit in force the import granted is in the case's timeline too
+    [granted] = [e for e in events if e.model == "workflows.Benefit"]
+    assert granted.kind == "created" and granted.actor
+    assert granted.reason.startswith("数据导入")
+    assert str(Benefit._meta.verbose_name) in timeline.content.decode()
     assert first.number in timeline.content.decode()
     # an auditor of another district: not there
     elsewhere = Client()
