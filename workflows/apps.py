@@ -41,6 +41,7 @@ class WorkflowsConfig(AppConfig):
         # the import kinds (each also a job kind): the registry's, the programmes'
         from .dataio import registry as registry_imports  # noqa: F401
         from .dataio import registry_items as registry_item_imports  # noqa: F401
+        from .dataio import services as import_services  # noqa: F401  (sweep)
         from .dibao import imports as dibao_imports  # noqa: F401
 
         # the programmes listen to each other through the spine; reminders and

@@ -37,6 +37,12 @@ Background jobs, cache (docs/operations.md#background-jobs-and-the-cache):
                           queued again (default 900)
     JOBS_MAX_ATTEMPTS     deliveries of one job before it fails (default 5)
     TIMERS_EVERY          seconds between two runs of the timer dispatcher (30)
+    IMPORT_XLSX_MAX_UNPACKED  bytes an uploaded xlsx may unpack to, all members
+                          together (default 256 MB; a 200,000-row household
+                          file unpacks to about 140 MB)
+    IMPORT_XLSX_MAX_RATIO the most a member over 1 MB may be packed (100:1;
+                          a real sheet packs about 10:1)
+    IMPORT_READY_KEEP_HOURS  hours a checked, unconfirmed upload is kept (24)
 """
 
 import datetime
@@ -355,6 +361,15 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": TIMERS_EVERY},
     },
 }
+
+# --- Imports (workflows.dataio) ------------------------------------------------------
+# An xlsx is a zip: refuse one that would unpack beyond this (a zip bomb).
+IMPORT_XLSX_MAX_UNPACKED = env.int(
+    "IMPORT_XLSX_MAX_UNPACKED", default=256 * 1024 * 1024
+)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+# a checked file never confirmed is dropped after this many hours
+IMPORT_READY_KEEP_HOURS = env.int("IMPORT_READY_KEEP_HOURS", default=24)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -85,3 +85,41 @@ def scribble(job):
     job.result = {"half": "written"}
     job.params = {"changed": True}
     raise ValueError("bad row")
+
+
+def record_failure(job):
+    """``on_failure``: one notification saying the job failed, kept although
+    the failed chunk's own writes were rolled back."""
+    Notification.objects.get_or_create(
+        recipient=job.started_by,
+        kind=Notification.Kind.REMINDER,
+        key=KEY.format(job=job.pk) + "failed",
+        defaults={"params": {"state": job.state}},
+    )
+
+
+@register(
+    "tests.fail_hooked",
+    title="失败时记录的测试任务",
+    permission=PERMISSION,
+    on_failure=record_failure,
+)
+def fail_hooked(job):
+    if job.params.get("interrupt"):
+        raise Interrupted
+    notify(job)  # an effect, rolled back with the failed chunk
+    raise ValueError("bad row")
+
+
+def broken_hook(job):
+    raise RuntimeError("the hook itself fails")
+
+
+@register(
+    "tests.fail_broken_hook",
+    title="失败钩子出错的测试任务",
+    permission=PERMISSION,
+    on_failure=broken_hook,
+)
+def fail_broken_hook(job):
+    raise ValueError("bad row")

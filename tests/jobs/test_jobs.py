@@ -202,3 +202,56 @@ def test_what_a_failed_step_set_on_the_job_is_not_kept(starter):
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and "bad row" in job.error
     assert job.result is None and job.params == {"steps": 1}
+
+
+def test_a_failed_job_calls_its_kinds_on_failure_after_the_rollback(starter):
+    """The failed chunk's writes are gone; what ``on_failure`` writes, in its
+    own transaction after the failure is committed, stays."""
+    job = job_start(kind="tests.fail_hooked", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    [failure] = effects(job)
+    assert failure.key.endswith("failed") and failure.params == {"state": "failed"}
+    assert execute(job.pk) == Job.State.FAILED  # delivered again: no second call
+    assert effects(job).count() == 1
+
+
+def test_a_job_given_up_after_its_deliveries_calls_on_failure(starter, settings):
+    settings.JOBS_MAX_ATTEMPTS = 1
+    params = {"steps": 1, "interrupt": True}
+    with pytest.raises(Interrupted):
+        job_start(kind="tests.fail_hooked", user=starter, params=params)
+    job = Job.objects.get(started_by=starter)
+    assert job.state == Job.State.RUNNING and effects(job).count() == 0
+    assert execute(job.pk) == Job.State.FAILED
+    assert [n.key.endswith("failed") for n in effects(job)] == [True]
+
+
+def test_an_on_failure_that_raises_leaves_the_job_failed(starter):
+    job = job_start(kind="tests.fail_broken_hook", user=starter, params={"steps": 1})
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "bad row" in job.error
+
+
+def test_progress_reported_out_of_band_shows_while_the_job_runs(starter):
+    """A job in one long transaction reports its progress to the cache
+    (locmem in the tests); the progress JSON and the page read it while the
+    job runs, the row once it has finished."""
+    from workflows.jobs.progress import report_progress
+
+    job = Job.objects.create(
+        kind="tests.notify", started_by=starter, state=Job.State.RUNNING
+    )
+    client = Client()
+    client.force_login(starter)
+    url = f"{job.get_absolute_url()}progress/"
+    assert client.get(url).json()["done"] == 0
+    report_progress(job, 500, 2000)
+    state = client.get(url).json()
+    assert (state["done"], state["total"], state["percent"]) == (500, 2000, 25)
+    assert "500 / 2000（25%）" in client.get(job.get_absolute_url()).content.decode()
+    report_progress(job, 2000, 2000)
+    assert client.get(url).json()["percent"] == 99  # not done until it is
+    Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, done=7, total=7)
+    state = client.get(url).json()
+    assert (state["done"], state["total"], state["percent"]) == (7, 7, 100)

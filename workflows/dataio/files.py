@@ -15,6 +15,14 @@ file decodes, else GB 18030; the user may choose one instead.
 ``iter_rows`` streams (openpyxl in read-only mode, csv through an incremental
 decoder), so a 200,000-row file is read without holding every row;
 ``read_table`` keeps them all for a preview of a small file.
+
+An xlsx is a zip: before openpyxl opens one, its members' unpacked sizes are
+checked (``settings.IMPORT_XLSX_MAX_UNPACKED`` in all, and no large member
+packed more than ``IMPORT_XLSX_MAX_RATIO`` times), so a few kilobytes that
+unpack to gigabytes (a zip bomb) are refused before anything is unpacked.
+The sizes are those the zip declares; Python's ``zipfile`` never unpacks a
+member beyond its declared size (and fails its CRC check if it would), so a
+lying header gains nothing.
 """
 
 import codecs
@@ -27,7 +35,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
 XLSX = "xlsx"
@@ -39,6 +49,9 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 # spreadsheet could evaluate as a function or a reference
 _SIGNED_NUMBER = re.compile(r"[+-][0-9 .,%-]*[0-9][0-9 .,%-]*")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# members smaller than this unpacked are not held to the packing ratio (a
+# tiny member of repeated bytes packs well and harms nobody)
+_RATIO_FROM = 1 << 20
 # a long number after Excel has been at it: 3.70402E+17
 _EXCEL_EXPONENT = re.compile(r"[0-9](\.[0-9]+)?[eE]\+[0-9]+")
 
@@ -188,19 +201,46 @@ def _headers(raw: list[str]) -> tuple[list[str], dict[str, int]]:
 # --- xlsx ------------------------------------------------------------------
 
 
+_NOT_XLSX = gettext_noop(
+    "无法作为Excel（xlsx）文件打开，文件可能已损坏或并非xlsx格式。"
+)
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse an xlsx whose members would unpack too large (a zip bomb), or
+    that is no zip at all, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
+        raise FileProblem(_(_NOT_XLSX)) from error
+    limit = settings.IMPORT_XLSX_MAX_UNPACKED
+    ratio = settings.IMPORT_XLSX_MAX_RATIO
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed_well = member.file_size > ratio * max(member.compress_size, 1)
+        if total > limit or (member.file_size >= _RATIO_FROM and packed_well):
+            raise FileProblem(
+                _(
+                    "这个Excel（xlsx）文件解压后过大（超过%(limit)dMB）或压缩比异常，"
+                    "可能已损坏或被恶意构造，系统拒绝读取。"
+                    "请在Excel中另存为CSV，或分成几个文件后再上传。"
+                )
+                % {"limit": limit // (1024 * 1024)}
+            )
+
+
 def _xlsx_rows(data: bytes, text_columns: frozenset[str]) -> RowStream:
     from openpyxl import load_workbook
 
+    _check_unpacked(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise FileProblem(
-            _("无法作为Excel（xlsx）文件打开，文件可能已损坏或并非xlsx格式。")
-        ) from error
+        raise FileProblem(_(_NOT_XLSX)) from error
     except Exception as error:  # openpyxl's InvalidFileException and kin
-        raise FileProblem(
-            _("无法作为Excel（xlsx）文件打开，文件可能已损坏或并非xlsx格式。")
-        ) from error
+        raise FileProblem(_(_NOT_XLSX)) from error
     sheet = book.worksheets[0] if book.worksheets else None
     if sheet is None:
         book.close()

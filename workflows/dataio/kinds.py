@@ -58,12 +58,15 @@ _kinds: dict[str, ImportKind] = {}
 
 def register(kind: ImportKind) -> ImportKind:
     """Declare an import kind (and the job kind that commits it)."""
-    from .jobs import commit_step
+    from .jobs import commit_failed, commit_step
 
     _kinds[kind.name] = kind
-    register_job(kind.job_kind, title=kind.title, permission=kind.permission)(
-        commit_step
-    )
+    register_job(
+        kind.job_kind,
+        title=kind.title,
+        permission=kind.permission,
+        on_failure=commit_failed,
+    )(commit_step)
     return kind
 
 

@@ -13,10 +13,12 @@ class ImportRun(models.Model):
     """One uploaded file of an import kind, from its preview to its result.
 
     The file's bytes are kept in ``data`` only while the import may still be
-    committed (previewed, queued, running) and emptied when it finishes or is
-    rejected: the registry rows it wrote are the record of its content, its
-    SHA-256 the proof of which file it was. ``data`` is left out of the
-    history (a file is not a change of a record).
+    committed (previewed, queued, running) and emptied when it finishes, is
+    rejected, fails (its job failed: ``jobs.commit_failed``) or expires (a
+    preview never confirmed, ``services.imports_sweep``): the registry rows it
+    wrote are the record of its content, its SHA-256 the proof of which file
+    it was. ``data`` is left out of the history (a file is not a change of a
+    record).
     """
 
     class Status(models.TextChoices):
@@ -25,6 +27,7 @@ class ImportRun(models.Model):
         QUEUED = "queued", _("导入中")
         DONE = "done", _("已导入")
         FAILED = "failed", _("导入失败，未写入任何数据")
+        EXPIRED = "expired", _("超时未确认，文件已删除")
 
     kind = models.CharField(_("导入类型"), max_length=64)
     started_by = models.ForeignKey(
@@ -78,4 +81,5 @@ class ImportRun(models.Model):
             self.Status.DONE,
             self.Status.FAILED,
             self.Status.REJECTED,
+            self.Status.EXPIRED,
         )

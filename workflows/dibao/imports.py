@@ -13,13 +13,14 @@ household, a member who is not the head, a household outside the
 importer's posts (``workflows.import_caseload`` on the household), a
 household that already has an open 低保 case or a benefit in force, the
 same household twice in the file, the since-date (a date, not in the
-future), the amount (a number above zero, and at most the district's
-standard in force today × the persons covered: the 补差 amount can never
-exceed it, S2 Art 12, so a larger figure is an error — an annual figure or
-a column mix-up — not a warning), the certificate number (given, at most 32
-characters, not twice in the file nor already in the system), the persons
-covered (default: the members counted in the household, S1 Art 7) or the
-one member of a single-person inclusion, and formula cells.
+future, not before 1999-10-01: ``services.caseload.EARLIEST_SINCE``), the
+amount (a number above zero, and at most the district's standard in force
+today × the persons covered: the 补差 amount can never exceed it, S2 Art
+12, so a larger figure is an error — an annual figure or a column mix-up —
+not a warning), the certificate number (given, at most 32 characters, not
+twice in the file nor already in the system), the persons covered
+(default: the members counted in the household, S1 Art 7) or the one
+member of a single-person inclusion, and formula cells.
 
 The commit writes each row as it reads it (``services.caseload_enter``:
 the case, its decision, the benefit in force, its end task, all with
@@ -41,7 +42,7 @@ from ..registry import idnumber
 from ..registry.models import Member
 from ..standards.models import AssistanceStandard
 from .models import Application, Decision
-from .services.caseload import PERMISSION, caseload_enter
+from .services.caseload import PERMISSION, caseload_enter, since_problem
 
 HEAD = "户主身份证号码"
 SINCE = "低保开始日期"
@@ -207,8 +208,10 @@ def process_caseload(stream, *, user, problems, reason=None) -> int:
         reader = RowReader(row, problems)
         head = read_head(reader, checks)
         since = reader.parse(SINCE, date, required=True)
-        if since is not None and since > checks.today:
-            reader.problem(SINCE, _("低保开始日期不能晚于今天。"))
+        if since is not None:
+            problem = since_problem(since, today=checks.today)
+            if problem:
+                reader.problem(SINCE, problem)
         certificate = reader.text(CERTIFICATE, required=True)
         if len(certificate) > 32:
             reader.problem(CERTIFICATE, _("低保证编号不能超过32个字符。"))

@@ -14,6 +14,13 @@ not from a form as they are: a kind that acts on a region, a case or a file
 named in its params checks that the starter may act there (the one permission
 rule, ``user.has_perm(perm, obj)``) in its own step, before writing anything.
 
+``on_failure(job)``, if a kind declares it, is called once the job has failed
+(its step raised, or it was delivered ``JOBS_MAX_ATTEMPTS`` times), in a
+transaction of its own after the failure is committed: the failed step's own
+writes were rolled back, so this is where a kind records the failure on its
+own records (an import's run) or frees what it held. It must be idempotent;
+an exception in it is logged, the job stays failed.
+
     @register("registry.import", title=_("导入户籍"),
               permission="workflows.add_household")
     def import_households(job):
@@ -46,17 +53,25 @@ class Kind:
     step: Callable  # (job) -> Step, inside the runner's transaction
     # the permission a person needs to start it; None: started by the system only
     permission: str | None = None
+    # (job) -> None, after the job failed, in its own transaction
+    on_failure: Callable | None = None
 
 
 _kinds: dict[str, Kind] = {}
 _loaded = False
 
 
-def register(name, *, title, permission=None):
+def register(name, *, title, permission=None, on_failure=None):
     """Declare the decorated function as the step of kind ``name``."""
 
     def decorate(step):
-        _kinds[name] = Kind(name=name, title=title, step=step, permission=permission)
+        _kinds[name] = Kind(
+            name=name,
+            title=title,
+            step=step,
+            permission=permission,
+            on_failure=on_failure,
+        )
         return step
 
     return decorate

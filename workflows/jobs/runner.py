@@ -15,6 +15,10 @@ Runners (``settings.JOBS_RUNNER``):
   up by the dispatcher's ``requeue_stale``.
 - ``inline``: right after the commit, in the committing thread: the tests.
 
+A job that fails (its step raised, or it was delivered too often) is marked
+``FAILED`` in the runner's transaction; once that has committed, the kind's
+``on_failure`` hook runs in a transaction of its own (``kinds.Kind``).
+
 Every runner is called from ``transaction.on_commit``: a job queued in a
 transaction that rolls back is never run, and no worker sees a job before
 its row is committed.
@@ -52,15 +56,36 @@ def execute(job_id):
             if job.finished:
                 return job.state
             retry_later = _advance(job)
+        if job.state == Job.State.FAILED:
+            _after_failure(job)
         if job.finished or retry_later:
             return job.state
+
+
+def _after_failure(job):
+    """The kind's ``on_failure(job)``, in a transaction of its own, after the
+    job's failure has committed; its exception is logged, never raised."""
+    try:
+        hook = kind_of(job.kind).on_failure
+    except LookupError:
+        return
+    if hook is None:
+        return
+    try:
+        with acting(job=f"job:{job.kind}", user=job.started_by):
+            with transaction.atomic():
+                hook(job)
+    except Exception:
+        log.exception("job %s (%s): on_failure failed", job.pk, job.kind)
 
 
 def _count_attempt(job_id):
     """Count this delivery in a transaction of its own, before any chunk: a
     chunk that kills its worker rolls back, its delivery still counts. Past
-    ``JOBS_MAX_ATTEMPTS`` the job fails instead of killing worker after worker.
+    ``JOBS_MAX_ATTEMPTS`` the job fails instead of killing worker after worker
+    (and the kind's ``on_failure`` runs once that is committed).
     Returns (run it?, the job's state or None for no such job)."""
+    gave_up = False
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
@@ -77,9 +102,12 @@ def _count_attempt(job_id):
                 f"gave up after {settings.JOBS_MAX_ATTEMPTS} deliveries "
                 "(a chunk that ends its worker, or one that keeps failing)"
             )[:ERROR_MAX]
+            gave_up = True
         job.updated = timezone.now()
         job.save()
-        return not job.finished, job.state
+    if gave_up:
+        _after_failure(job)
+    return not job.finished, job.state
 
 
 def _advance(job):

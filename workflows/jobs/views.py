@@ -7,7 +7,7 @@ from django.views import generic
 
 from .kinds import kind_of
 from .models import Job
-from .selectors import job_of, jobs_of
+from .selectors import job_of, job_progress, jobs_of
 
 PAGE_SIZE = 30
 
@@ -50,6 +50,7 @@ class JobView(OwnJobMixin, generic.TemplateView):
         result = job.result if job.state == Job.State.DONE else None
         return super().get_context_data(
             job=job,
+            progress=job_progress(job),
             title=_title(job),
             result_items=list(result.items()) if isinstance(result, dict) else None,
             result=result,
@@ -62,12 +63,13 @@ class JobProgressView(OwnJobMixin, generic.View):
 
     def get(self, request, job_pk):
         job = self.get_job()
+        progress = job_progress(job)
         return JsonResponse(
             {
                 "state": job.state,
-                "done": job.done,
-                "total": job.total,
-                "percent": job.percent,
+                "done": progress.done,
+                "total": progress.total,
+                "percent": progress.percent,
                 "result": job.result if job.state == Job.State.DONE else None,
                 "failed": job.state == Job.State.FAILED,
             }

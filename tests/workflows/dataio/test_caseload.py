@@ -76,6 +76,9 @@ def test_roster_import_makes_approved_cases_on_the_roster_and_timeline(
     decision = Decision.objects.get(application=first)
     assert decision.outcome == Decision.Outcome.APPROVE
     assert decision.certificate_number == "ZZ-2023-0001"
+    # the decision recorded is dated when it took effect; the records are new
+    assert decision.decided_on == datetime.date(2023, 7, 15)
+    assert first.created.date() >= datetime.date.today() - datetime.timedelta(1)
     benefit = Benefit.objects.get(case=first)
     assert benefit.monthly_amount == Decimal("1500.00")
     assert benefit.start_month == datetime.date(2023, 7, 1)
@@ -104,6 +107,11 @@ def test_roster_import_makes_approved_cases_on_the_roster_and_timeline(
     assert timeline.status_code == 200
     events = list(timeline.context["page"])
     assert any(e.kind == "created" and "决定" in e.summary for e in events)
+    # the benefit in force the import granted is in the case's timeline too
+    [granted] = [e for e in events if e.model == "workflows.Benefit"]
+    assert granted.kind == "created" and granted.actor
+    assert granted.reason.startswith("数据导入")
+    assert str(Benefit._meta.verbose_name) in timeline.content.decode()
     assert first.number in timeline.content.decode()
     # an auditor of another district: not there
     elsewhere = Client()
@@ -150,6 +158,46 @@ def test_a_bad_file_writes_nothing_and_names_every_row(registry, reviewer):
     assert "超过" in messages[(8, "月保障金额")]
     assert Application.objects.count() == 0
     assert Decision.objects.count() == 0 and Benefit.objects.count() == 0
+
+
+def test_a_since_date_before_the_1999_regulation_is_a_row_problem(registry, reviewer):
+    """No one was on 低保 before 1999-10-01 (城市居民最低生活保障条例): an
+    earlier date is a typing error, named on its row; the day itself is
+    accepted."""
+    heads, _numbers = registry
+    rows = [
+        [heads[0], "1999-09-30", "800", "E-1", "", ""],
+        [heads[1], "1999-10-01", "800", "E-2", "", ""],
+        [heads[2], "1899-10-01", "800", "E-3", "", ""],
+    ]
+    run = _run(reviewer, "dibao.caseload", rows, CASELOAD_HEADERS)
+    assert run.status == ImportRun.Status.REJECTED
+    messages = {(p["row"], p["column"]): p["message"] for p in run.errors}
+    assert set(messages) == {(2, "低保开始日期"), (4, "低保开始日期")}
+    assert "1999年10月1日" in messages[(2, "低保开始日期")]
+    assert Application.objects.count() == 0
+
+
+def test_caseload_enter_refuses_a_since_date_out_of_bounds(registry, reviewer):
+    from django.core.exceptions import ValidationError
+
+    from workflows.dibao.services.caseload import caseload_enter
+    from workflows.registry.models import Member
+
+    heads, _numbers = registry
+    head = Member.objects.get(id_number=heads[0])
+    for since in (datetime.date(1999, 9, 30), datetime.date(2999, 1, 1)):
+        with pytest.raises(ValidationError):
+            caseload_enter(
+                user=reviewer,
+                head=head,
+                since=since,
+                monthly_amount=Decimal("100"),
+                certificate_number="X-1",
+                persons=1,
+                reason="test",
+            )
+    assert Application.objects.count() == 0
 
 
 def test_a_household_already_on_dibao_is_refused(registry, reviewer):

@@ -3,6 +3,7 @@
 import codecs
 import datetime
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -216,3 +217,42 @@ def test_rows_stream_without_reading_the_rest():
     assert next(iter(stream))["姓名"] == "甲"
     with pytest.raises(FileProblem, match="第3行"):
         list(stream)
+
+
+def _xlsx_with(member: str, payload: bytes) -> bytes:
+    """A real workbook with ``member`` replaced (or added) by ``payload``."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != member:
+                target.writestr(info, source.read(info))
+        target.writestr(member, payload, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(settings):
+    """A few kilobytes of sharedStrings that unpack to 64 MB: the packing
+    ratio (a member over 1 MB packed beyond 100:1) refuses it."""
+    data = _xlsx_with("xl/sharedStrings.xml", b"\x00" * (64 << 20))
+    assert len(data) < 200_000
+    with pytest.raises(FileProblem, match="解压后过大"):
+        read_table(data, filename="a.xlsx")
+
+
+def test_an_xlsx_unpacking_beyond_the_setting_is_refused(settings):
+    """Packed plausibly, but larger in all than IMPORT_XLSX_MAX_UNPACKED."""
+    import random
+
+    noise = random.Random(1).randbytes(300_000)
+    data = _xlsx_with("xl/media/noise.bin", noise)
+    assert read_table(data, filename="a.xlsx").rows  # under the default
+    settings.IMPORT_XLSX_MAX_UNPACKED = 200_000
+    with pytest.raises(FileProblem, match="解压后过大"):
+        read_table(data, filename="a.xlsx")
+
+
+def test_a_truncated_xlsx_says_it_is_damaged():
+    data = xlsx()
+    with pytest.raises(FileProblem, match="已损坏"):
+        read_table(data[: len(data) // 2], filename="a.xlsx")

@@ -10,6 +10,10 @@ words) and the benefit in force through the spine's one service
 so the case is on the roster, in the household's chain and in the audit
 timeline like any decided case.
 
+The decision is dated the since-date (``decided_on``: the decision being
+recorded took effect then, and the case page shows it beside the start
+month); the rows themselves are created now, and their history says so.
+
 The viewflow process is written finished (``DONE``, ``finished`` set) with
 one task, the flow's end node ``approved`` (已批准), done: the state a case
 decided in the flow ends in. No step task is invented (nobody accepted,
@@ -30,6 +34,24 @@ from ...registry.models import Member
 from ..models import Application, Decision
 
 PERMISSION = "workflows.import_caseload"
+
+# No household was on 低保 before the 城市居民最低生活保障条例 (国务院令第271号)
+# came into force on 1999-10-01: an earlier since-date is a typing error. A
+# fixed date of the law, not a parameter the bureau sets (the dated
+# parameters, ``standards``/``clock.TimeLimit``, hold amounts and durations).
+EARLIEST_SINCE = datetime.date(1999, 10, 1)
+
+
+def since_problem(since: datetime.date, *, today: datetime.date) -> str | None:
+    """Why ``since`` cannot be the date a household went on 低保, or None."""
+    if since > today:
+        return _("低保开始日期不能晚于今天。")
+    if since < EARLIEST_SINCE:
+        return _(
+            "低保开始日期不能早于1999年10月1日（《城市居民最低生活保障条例》施行之日），"
+            "请核对年份。"
+        )
+    return None
 
 
 def caseload_basis(*, certificate_number: str, since: datetime.date, batch: str):
@@ -70,6 +92,9 @@ def caseload_enter(
         raise PermissionDenied(_("该户不在您的辖区内，不能导入。"))
     if head.relation != Member.Relation.HEAD:
         raise ValidationError(_("低保名单应按户主身份证号码导入。"))
+    problem = since_problem(since, today=timezone.localdate())
+    if problem:
+        raise ValidationError(problem)
     now = timezone.now()
     basis = caseload_basis(
         certificate_number=certificate_number, since=since, batch=reason
@@ -98,7 +123,7 @@ def caseload_enter(
             certificate_number=certificate_number,
             reasons=basis,
             decided_by=user,
-            decided_on=timezone.localdate(),
+            decided_on=since,
         )
         decision.full_clean()
         decision.save()
