@@ -4,8 +4,10 @@ problems of each row in Chinese, on the shared reader
 
 Columns (Chinese headers, any order): 身份证号码 (required), 项目, 金额（元）,
 说明. ID numbers are normalised (full-width digits and the rest) and their
-check digit verified; an amount must be a number; a cell holding a formula
-is refused (a signed number stays a number).
+check digit verified; an amount must be a number the record can hold
+(``FeedRecord.amount``: under 10^12 yuan, two decimals; never negative, since
+a feed's amounts are incomes, deposits, pensions, values); a cell holding a
+formula is refused (a signed number stays a number).
 """
 
 from dataclasses import dataclass
@@ -14,8 +16,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ..dataio.cells import MAX_NUMBER, CellError, quoted
 from ..dataio.files import FileProblem, iter_rows
 from ..registry import idnumber
+from .models import FeedRecord
 
 ID, KIND, AMOUNT, DETAIL = "身份证号码", "项目", "金额（元）", "说明"
 HEADERS = (ID, KIND, AMOUNT, DETAIL)
@@ -56,14 +60,41 @@ class FeedRead:
     lines: int
 
 
-def _amount(text: str):
+_AMOUNT_FIELD = FeedRecord._meta.get_field("amount")
+AMOUNT_PLACES = _AMOUNT_FIELD.decimal_places
+# the first amount the column cannot hold (14 digits, 2 of them decimals)
+AMOUNT_LIMIT = min(
+    MAX_NUMBER, Decimal(10) ** (_AMOUNT_FIELD.max_digits - AMOUNT_PLACES)
+)
+_CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
+
+
+def _amount(text: str) -> Decimal | None:
+    """The amount of a cell, or ``CellError`` with the reason: not a number
+    (NaN and Infinity included), negative, too large, too many decimals."""
     text = text.strip().replace(",", "")
     if not text:
         return None
     try:
-        return Decimal(text).quantize(Decimal("0.01"))
+        value = Decimal(text)
     except InvalidOperation:
-        raise ValueError from None
+        value = None
+    if value is None or not value.is_finite():
+        raise CellError(_("金额不是有效的数字。"))
+    if value < 0:
+        raise CellError(_("金额“%(value)s”不能为负数。") % {"value": quoted(text)})
+    if value >= AMOUNT_LIMIT:
+        raise CellError(
+            _("金额“%(value)s”超出允许的范围（应小于1万亿元）。")
+            % {"value": quoted(text)}
+        )
+    if value != value.quantize(_CENT):
+        raise CellError(
+            _("金额“%(value)s”的小数位数超过%(places)d位。")
+            % {"value": quoted(text), "places": AMOUNT_PLACES}
+        )
+    # "-0" is 0: no signed zero reaches the record
+    return value.quantize(_CENT) + Decimal(0)
 
 
 def read_feed(
@@ -103,8 +134,8 @@ def read_feed(
             continue
         try:
             amount = _amount(row.get(AMOUNT))
-        except ValueError:
-            problems.append(Problem(row.number, AMOUNT, _("金额不是有效的数字。")))
+        except CellError as error:
+            problems.append(Problem(row.number, AMOUNT, error.message))
             continue
         rows.append(
             FeedRow(
