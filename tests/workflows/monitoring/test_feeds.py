@@ -204,3 +204,18 @@ def test_the_largest_amount_the_record_holds_is_stored(importer):
     _import(importer, read.rows)
     stored = sorted(FeedRecord.objects.values_list("amount", flat=True))
     assert stored == sorted(amounts)
+
+
+def test_an_import_takes_its_rows_as_a_stream(importer, monkeypatch):
+    """``feed_import`` writes a stream of rows a chunk at a time: the same
+    counts and records as a list."""
+    from workflows.monitoring import services
+
+    monkeypatch.setattr(services, "LOOKUP_CHUNK", 2)
+    members = [_member(101 + n) for n in range(3)]
+    stranger = make_id_number("370402", datetime.date(1980, 5, 5), 201)
+    rows = _rows(*(m.id_number for m in members), stranger)
+    result = _import(importer, iter(rows))
+    assert (result.rows_received, result.rows_kept) == (4, 3)
+    assert result.batch.rows_received == 4 and result.batch.row_count == 3
+    assert FeedRecord.objects.count() == 3
