@@ -18,7 +18,7 @@ every row, for a small file (the tests).
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -107,6 +107,7 @@ AMOUNT_LIMIT = min(
     MAX_NUMBER, Decimal(10) ** (_AMOUNT_FIELD.max_digits - AMOUNT_PLACES)
 )
 _CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
+EXCEL_DIGITS = 15  # significant digits a spreadsheet number holds
 
 
 def _amount(text: str) -> Decimal | None:
@@ -121,6 +122,10 @@ def _amount(text: str) -> Decimal | None:
         value = None
     if value is None or not value.is_finite():
         raise CellError(_("金额不是有效的数字。"))
+    if len(value.as_tuple().digits) > EXCEL_DIGITS:
+        # a binary float's tail in an xlsx cell (1234.5600000000001 where
+        # Excel shows 1234.56): no spreadsheet holds more digits than these
+        value = Context(prec=EXCEL_DIGITS).plus(value)
     if value < 0:
         raise CellError(_("金额“%(value)s”不能为负数。") % {"value": quoted(text)})
     if value >= AMOUNT_LIMIT:

@@ -169,6 +169,7 @@ def test_matching_is_two_queries(importer, django_assert_max_num_queries):
         ("-0.01", "不能为负数"),
         ("1.005", "小数位数超过2位"),
         ("0.001", "小数位数超过2位"),
+        ("0.1234567890123456", "小数位数超过2位"),
     ],
 )
 def test_an_amount_the_record_cannot_hold_is_a_row_problem(amount, reason):
@@ -190,6 +191,8 @@ def test_the_largest_amount_the_record_holds_is_stored(importer):
         f"{member.id_number},存款,-0,\n"
         f"{member.id_number},存款,1.50000,\n"
         f"{member.id_number},存款,+7,\n"
+        # an xlsx float's binary tail, beyond the 15 digits Excel holds
+        f"{member.id_number},存款,1234.5600000000001,\n"
     )
     read = read_feed(text.encode(), filename="a.csv")
     assert read.problems == []
@@ -199,6 +202,7 @@ def test_the_largest_amount_the_record_holds_is_stored(importer):
         Decimal("0.00"),
         Decimal("1.50"),
         Decimal("7.00"),
+        Decimal("1234.56"),
     ]
     assert not amounts[1].is_signed()  # "-0" is stored as 0
     _import(importer, read.rows)
@@ -219,3 +223,26 @@ def test_an_import_takes_its_rows_as_a_stream(importer, monkeypatch):
     assert (result.rows_received, result.rows_kept) == (4, 3)
     assert result.batch.rows_received == 4 and result.batch.row_count == 3
     assert FeedRecord.objects.count() == 3
+
+
+def test_xlsx_amounts_are_checked_as_the_user_sees_them():
+    import io
+
+    from openpyxl import Workbook
+
+    good = make_id_number("370402", datetime.date(1970, 1, 1), 101)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "项目", "金额（元）", "说明"])
+    for amount in (0.1 + 0.2, 1e13, -5.0, 1234.5):
+        sheet.append([good, "存款", amount, ""])
+    out = io.BytesIO()
+    book.save(out)
+    read = read_feed(out.getvalue(), filename="a.xlsx")
+    assert [r.amount for r in read.rows] == [Decimal("0.30"), Decimal("1234.50")]
+    assert [(p.line, p.column) for p in read.problems] == [
+        (3, "金额（元）"),
+        (4, "金额（元）"),
+    ]
+    assert "超出允许的范围" in read.problems[0].reason
+    assert "不能为负数" in read.problems[1].reason
