@@ -539,6 +539,24 @@ def test_pages_without_ids_open_only_for_their_users(cast, staff):
             cast.caseworker: 403,
             no_post: 403,
         },
+        # the exports of the workspace's task pages (the region's queue, one
+        # person's tasks): for those who open the pages; another town's
+        # supervisor does not see this town's caseworker (404)
+        "/work/queue/?_export=csv": {
+            cast.town_supervisor: 200,
+            cast.district_supervisor: 200,
+            cast.caseworker: 403,
+            cast.reviewer: 403,
+            no_post: 403,
+        },
+        f"/work/people/{cast.caseworker.pk}/?_export=csv": {
+            cast.town_supervisor: 200,
+            cast.district_supervisor: 200,
+            staff("town_supervisor", "370402002"): 404,
+            cast.caseworker: 403,
+            cast.reviewer: 403,
+            no_post: 403,
+        },
         # one's own notifications: everyone signed in, a post or not; marking
         # read is a POST (a crafted id of another's: tests/workflows/notify)
         "/notifications/": {cast.caseworker: 200, cast.reviewer: 200, no_post: 200},

@@ -1,14 +1,17 @@
-"""The feed import as a background job, a chunk of rows at a time."""
+"""The feed import as a background job, a chunk of rows at a time: each step
+reads the file as a stream (``iter_feed``) and writes its rows as it goes,
+``LOOKUP_CHUNK`` at a time, so no step holds more than that many rows."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..core.sweeps import sweep
 from ..jobs.kinds import Step, register
-from .feedfile import read_feed
+from .feedfile import FeedScan, iter_feed
 from .models import FeedBatch, FeedUpload
 from .services import (
     IMPORT_PERMISSION,
+    LOOKUP_CHUNK,
     feed_batch_close,
     feed_batch_open,
     feed_rows_write,
@@ -53,19 +56,30 @@ def feed_import_step(job):
             file_name=upload.file_name,
             checksum=upload.checksum,
         ).batch
-    read = read_feed(
+    scan = FeedScan(keep=10)
+    rows = []
+    for row in iter_feed(
         bytes(upload.data),
         filename=upload.file_name,
         encoding=upload.encoding,
         start=job.done,
         stop=job.done + CHUNK,
-    )
-    if read.problems:
-        raise ValidationError([p.reason for p in read.problems[:10]])
-    feed_rows_write(batch=batch, rows=read.rows)
-    done = min(job.done + CHUNK, read.lines)
-    if done < read.lines:
-        return Step(done=done, total=read.lines)
+        scan=scan,
+    ):
+        if scan.problem_count:
+            continue  # the step fails: what it wrote is rolled back
+        rows.append(row)
+        if len(rows) >= LOOKUP_CHUNK:
+            feed_rows_write(batch=batch, rows=rows)
+            rows = []
+    if scan.problems:
+        raise ValidationError([p.reason for p in scan.problems])
+    if rows:
+        feed_rows_write(batch=batch, rows=rows)
+    lines = scan.lines
+    done = min(job.done + CHUNK, lines)
+    if done < lines:
+        return Step(done=done, total=lines)
     kept = batch.records.count()
     received = upload.rows_total
     feed_batch_close(
@@ -74,7 +88,7 @@ def feed_import_step(job):
     upload.delete()
     return Step(
         done=done,
-        total=read.lines,
+        total=lines,
         finished=True,
         result={
             "batch": str(batch),

@@ -17,6 +17,7 @@ closed (``completed_at``).
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -46,6 +47,13 @@ class FeedImport:
     @property
     def rows_discarded(self) -> int:
         return self.rows_received - self.rows_kept
+
+
+def batched(items: Iterable, size: int):
+    """``items`` in lists of ``size`` (the last shorter)."""
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def may_import_feeds(user) -> bool:
@@ -160,23 +168,28 @@ def feed_import(
     user,
     source: str,
     period: datetime.date,
-    rows: list[FeedRow],
+    rows: Iterable[FeedRow],
     file_name: str,
     checksum: str,
 ) -> FeedImport:
-    """Import a feed in one transaction (see the module's docstring)."""
+    """Import a feed in one transaction (see the module's docstring);
+    ``rows`` may be a stream (``feedfile.iter_feed``): they are written
+    ``LOOKUP_CHUNK`` at a time."""
     started = timezone.now()
     opened = feed_batch_open(
         user=user, source=source, period=period, file_name=file_name, checksum=checksum
     )
     if opened.duplicate:
         return opened
-    kept = feed_rows_write(batch=opened.batch, rows=rows)
+    received = kept = 0
+    for chunk in batched(rows, LOOKUP_CHUNK):
+        received += len(chunk)
+        kept += feed_rows_write(batch=opened.batch, rows=chunk)
     batch = feed_batch_close(
-        batch=opened.batch, rows_received=len(rows), rows_kept=kept, started=started
+        batch=opened.batch, rows_received=received, rows_kept=kept, started=started
     )
     return FeedImport(
-        batch=batch, duplicate=False, rows_received=len(rows), rows_kept=kept
+        batch=batch, duplicate=False, rows_received=received, rows_kept=kept
     )
 
 

@@ -9,7 +9,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.views import generic
 
 from ..base.edge import parse_id
-from .feedfile import TEMPLATE, FileProblem, read_feed
+from ..base.masking import mask_id_number
+from .feedfile import TEMPLATE, FileProblem, scan_feed
 from .forms import FeedUploadForm
 from .models import FeedBatch, FeedUpload
 from .services import (
@@ -49,7 +50,8 @@ class FeedsView(ImporterMixin, generic.TemplateView):
 class FeedUploadView(ImporterMixin, generic.FormView):
     """Upload → preview: every problem with its row, column and reason, and
     nothing kept; a clean file is held for the import (or says it was
-    imported before)."""
+    imported before). The file is read as a stream: counted, its first
+    problems and first rows kept, never all of its rows."""
 
     template_name = "workflows/monitoring/upload.html"
     form_class = FeedUploadForm
@@ -58,17 +60,17 @@ class FeedUploadView(ImporterMixin, generic.FormView):
         data = form.cleaned_data["file"].read()
         name = form.cleaned_data["file"].name
         try:
-            read = read_feed(
+            scan = scan_feed(
                 data, filename=name, encoding=form.cleaned_data["encoding"]
             )
         except FileProblem as problem:
             form.add_error("file", problem.message)
             return self.form_invalid(form)
-        context = {"form": form, "file_name": name, "lines": read.lines}
-        if read.problems:
+        context = {"form": form, "file_name": name, "lines": scan.lines}
+        if scan.problem_count:
             context.update(
-                problems=read.problems[:PREVIEW_PROBLEMS],
-                problem_count=len(read.problems),
+                problems=scan.problems[:PREVIEW_PROBLEMS],
+                problem_count=scan.problem_count,
             )
             return self.render_to_response(self.get_context_data(**context))
         checksum = hashlib.sha256(data).hexdigest()
@@ -85,9 +87,19 @@ class FeedUploadView(ImporterMixin, generic.FormView):
             data=data,
             checksum=checksum,
             encoding=form.cleaned_data["encoding"],
-            rows_total=len(read.rows),
+            rows_total=scan.rows,
         )
-        context.update(upload=upload, rows=len(read.rows), checksum=checksum)
+        sample = [
+            {
+                "line": row.line,
+                "id_number": mask_id_number(row.id_number),
+                "kind": row.kind,
+                "amount": row.amount,
+                "detail": row.detail,
+            }
+            for row in scan.sample
+        ]
+        context.update(upload=upload, rows=scan.rows, checksum=checksum, sample=sample)
         return self.render_to_response(self.get_context_data(**context))
 
 

@@ -271,6 +271,52 @@ def test_the_supervisors_overdue_list_exports_every_row(cast):
     )
 
 
+def test_the_supervisors_page_of_one_persons_tasks_exports_them(cast, staff):
+    """一人的在办任务 (the workspace's page of one person's tasks, and the
+    region's queue): buttons, every task in the page's scope, formula-safe,
+    logged; the page's own rules for who may export."""
+    from tests.workflows.notify.story import accepted_case
+    from workflows.registry.models import Member
+
+    first, second = accepted_case(cast), accepted_case(cast)
+    Member.objects.filter(pk=first.applicant_id).update(name=HYPERLINK)
+    url = f"/work/people/{cast.caseworker.pk}/"
+    desk = Desk(cast.town_supervisor)
+    page = desk.get(url)
+    assert 'class="zz-export"' in page.content.decode()
+    assert "?_export=xlsx" in page.content.decode()
+    shown = page.context["tasks"]
+    rows = csv_rows(export(desk, url))
+    assert rows[0] == [
+        "案件编号",
+        "办理环节",
+        "救助对象",
+        "村（社区）",
+        "承办人",
+        "截止日期",
+    ]
+    assert len(rows) - 1 == len(shown) >= 2
+    assert {r[0] for r in rows[1:]} == {first.number, second.number}
+    assert "'" + HYPERLINK in {r[2] for r in rows[1:]}
+    assert {r[4] for r in rows[1:]} == {cast.caseworker.get_full_name()}
+    sheet = xlsx_sheet(export(desk, url, "xlsx"))
+    subjects = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert "'" + HYPERLINK in {c.value for c in subjects}
+    assert {c.data_type for c in subjects} == {"s"}  # never a formula
+    log = SensitiveAccess.objects.filter(user=cast.town_supervisor).latest("pk")
+    assert log.record == f"xlsx，{len(shown)} 行：{url}"
+    # the region's queue exports the same way (its own scope)
+    queue = csv_rows(export(desk, "/work/queue/"))
+    assert queue[0] == rows[0] and all(r[4] == "待领取" for r in queue[1:])
+    # the page's own rules: a caseworker may not; a supervisor elsewhere
+    # does not see this person (404), and nothing is logged for either
+    before = SensitiveAccess.objects.count()
+    assert Desk(cast.caseworker).get(url, {"_export": "csv"}).status_code == 403
+    elsewhere = Desk(staff("town_supervisor", "370402002"))
+    assert elsewhere.get(url, {"_export": "csv"}).status_code == 404
+    assert SensitiveAccess.objects.count() == before
+
+
 @pytest.mark.parametrize(
     "text", [" =1+1", '\ufeff=HYPERLINK("x")', "\u200b@SUM(A1)", "\u3000-2+3"]
 )

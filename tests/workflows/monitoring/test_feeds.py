@@ -130,12 +130,12 @@ def test_the_file_reader_names_row_column_and_reason():
         f"{bad},轿车,1,\n"
         f"{good},轿车,一万,\n"
         f"{good},=SUM(A1),-5,\n"
-        f"{good},轿车,-5,\n"
+        f"{good},轿车,+5,\n"
     )
     for encoding in ("utf-8-sig", "gb18030"):
         read = read_feed(text.encode(encoding), filename="a.csv")
         assert [r.id_number for r in read.rows] == [good, good]
-        assert read.rows[1].amount == Decimal("-5.00")
+        assert read.rows[1].amount == Decimal("5.00")  # a signed number
         assert [(p.line, p.column) for p in read.problems] == [
             (3, "身份证号码"),
             (4, "金额（元）"),
@@ -153,3 +153,96 @@ def test_matching_is_two_queries(importer, django_assert_max_num_queries):
             id_numbers=numbers, on=datetime.date(2026, 11, 30), since=PERIOD
         )
     assert len(match.rows) == 5
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("1e13", "超出允许的范围"),
+        ("10000000000000", "超出允许的范围"),
+        ("1000000000000", "超出允许的范围"),
+        ("NaN", "不是有效的数字"),
+        ("sNaN", "不是有效的数字"),
+        ("Infinity", "不是有效的数字"),
+        ("-Infinity", "公式"),  # the reader: a sign then a name
+        ("-5", "不能为负数"),
+        ("-0.01", "不能为负数"),
+        ("1.005", "小数位数超过2位"),
+        ("0.001", "小数位数超过2位"),
+        ("0.1234567890123456", "小数位数超过2位"),
+    ],
+)
+def test_an_amount_the_record_cannot_hold_is_a_row_problem(amount, reason):
+    """Amounts (incomes, deposits, pensions) are checked at the preview
+    against what ``FeedRecord.amount`` holds, never found at the commit."""
+    good = make_id_number("370402", datetime.date(1970, 1, 1), 101)
+    text = f"身份证号码,项目,金额（元）,说明\n{good},存款,{amount},\n{good},存款,1,\n"
+    read = read_feed(text.encode(), filename="a.csv")
+    assert [(p.line, p.column) for p in read.problems] == [(2, "金额（元）")]
+    assert reason in read.problems[0].reason
+    assert [r.line for r in read.rows] == [3] and read.lines == 2
+
+
+def test_the_largest_amount_the_record_holds_is_stored(importer):
+    member = _member()
+    text = (
+        "身份证号码,项目,金额（元）,说明\n"
+        f'{member.id_number},存款,"999,999,999,999.99",\n'
+        f"{member.id_number},存款,-0,\n"
+        f"{member.id_number},存款,1.50000,\n"
+        f"{member.id_number},存款,+7,\n"
+        # an xlsx float's binary tail, beyond the 15 digits Excel holds
+        f"{member.id_number},存款,1234.5600000000001,\n"
+    )
+    read = read_feed(text.encode(), filename="a.csv")
+    assert read.problems == []
+    amounts = [r.amount for r in read.rows]
+    assert amounts == [
+        Decimal("999999999999.99"),
+        Decimal("0.00"),
+        Decimal("1.50"),
+        Decimal("7.00"),
+        Decimal("1234.56"),
+    ]
+    assert not amounts[1].is_signed()  # "-0" is stored as 0
+    _import(importer, read.rows)
+    stored = sorted(FeedRecord.objects.values_list("amount", flat=True))
+    assert stored == sorted(amounts)
+
+
+def test_an_import_takes_its_rows_as_a_stream(importer, monkeypatch):
+    """``feed_import`` writes a stream of rows a chunk at a time: the same
+    counts and records as a list."""
+    from workflows.monitoring import services
+
+    monkeypatch.setattr(services, "LOOKUP_CHUNK", 2)
+    members = [_member(101 + n) for n in range(3)]
+    stranger = make_id_number("370402", datetime.date(1980, 5, 5), 201)
+    rows = _rows(*(m.id_number for m in members), stranger)
+    result = _import(importer, iter(rows))
+    assert (result.rows_received, result.rows_kept) == (4, 3)
+    assert result.batch.rows_received == 4 and result.batch.row_count == 3
+    assert FeedRecord.objects.count() == 3
+
+
+def test_xlsx_amounts_are_checked_as_the_user_sees_them():
+    import io
+
+    from openpyxl import Workbook
+
+    good = make_id_number("370402", datetime.date(1970, 1, 1), 101)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "项目", "金额（元）", "说明"])
+    for amount in (0.1 + 0.2, 1e13, -5.0, 1234.5):
+        sheet.append([good, "存款", amount, ""])
+    out = io.BytesIO()
+    book.save(out)
+    read = read_feed(out.getvalue(), filename="a.xlsx")
+    assert [r.amount for r in read.rows] == [Decimal("0.30"), Decimal("1234.50")]
+    assert [(p.line, p.column) for p in read.problems] == [
+        (3, "金额（元）"),
+        (4, "金额（元）"),
+    ]
+    assert "超出允许的范围" in read.problems[0].reason
+    assert "不能为负数" in read.problems[1].reason
