@@ -45,34 +45,16 @@ def prepare(count, seed=13):
     from django.contrib.auth import get_user_model
 
     from roles.models import Post
-    from workflows import demo
-    from workflows.dibao import services
-    from workflows.dibao.flows import DibaoFlow
-    from workflows.dibao.models import Application
 
-    from .lifecycle import FreshIdNumbers, desk, household
+    from .lifecycle import accepted_cases
 
-    rng, ids = random.Random(seed), FreshIdNumbers()
-    village, caseworker = desk()
-    pks = []
-    for n in range(count):
-        case = demo.apply(
-            household(rng, ids, village, 70000 + n), {"caseworker": caseworker}
-        )
-        case = Application.objects.get(pk=case.pk)
-        demo.step(
-            case,
-            DibaoFlow.accept,
-            caseworker,
-            lambda c: services.application_accept(application=c, user=caseworker),
-        )
-        pks.append(case.pk)
-        if (n + 1) % 100 == 0:
-            print(f"  applications: {n + 1}/{count}")
+    village, _caseworker, cases = accepted_cases(
+        count, seed=seed, first=70000, progress=True
+    )
     district = village.parent.parent
     post = Post.objects.filter(role__code="district_reviewer", region=district).first()
     reviewer = get_user_model().objects.get(pk=post.user_id)
-    return pks, reviewer
+    return [case.pk for case in cases], reviewer
 
 
 def feeds(pks, rows, seed=17):
