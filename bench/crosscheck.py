@@ -4,6 +4,7 @@ feed, through the product's path, beside a bare SQL join finding the same rows.
     python -m bench.city --size tiny            # a generated city first
     python -m bench.crosscheck --applications 100 --feed-rows 100000
     python -m bench.crosscheck                  # 1,000 × 1,000,000 (PostgreSQL)
+    python -m bench.crosscheck --again          # measure again, same data
 
 Adds ``--applications`` accepted applications (two members each) to the
 generated city and one new batch per feed source for this month holding
@@ -15,11 +16,15 @@ people outside them. Then, each timed:
 - cross-check: ``dibao.services.crosscheck_run`` per chunk of applications —
   matching, the deposit limit, the reports and findings written with their
   history — rolled back afterwards, so a run leaves the feeds as it found them;
-- floor: one SQL statement joining the applications' members to the newest
-  complete batch of each source in the period.
+- floor: one SQL statement fetching the same rows — the applications'
+  members looked up in the feed by ID number, kept if in the newest complete
+  batch of their source in the period;
+- the join as first written (it counts; PostgreSQL plans it as a read of
+  every current feed row), for comparison with earlier figures.
 
-All three must find the same number of rows. Prints the times and the ratios
-to the floor (goal: the cross-check within 5× the join).
+All must find the same number of rows. Each measure is the median of
+``--repeat`` runs; the load average is printed (the machine may be shared).
+Prints the times and the ratios (goal: the cross-check within 5× the join).
 """
 
 import argparse
