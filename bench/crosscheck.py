@@ -140,6 +140,11 @@ def floor_sql(pks, on, since):
     from workflows.registry.models import Member
 
     placeholders = ", ".join(["%s"] * len(pks))
+    current = (  # PostgreSQL: the batch ids as a constant array, not a join
+        "= ANY (ARRAY(SELECT id FROM ranked WHERE n = 1))"
+        if connection.vendor == "postgresql"
+        else "IN (SELECT id FROM ranked WHERE n = 1)"
+    )
     sql = f"""
         WITH ranked AS (
             SELECT id, ROW_NUMBER() OVER (
@@ -156,7 +161,7 @@ def floor_sql(pks, on, since):
         SELECT r.id_number, r.batch_id, r.kind, r.amount, r.detail
         FROM people p
         JOIN {FeedRecord._meta.db_table} r ON r.id_number = p.id_number
-        WHERE r.batch_id = ANY (ARRAY(SELECT id FROM ranked WHERE n = 1))
+        WHERE r.batch_id {current}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [on, since, *pks])
