@@ -168,6 +168,102 @@ def floor_sql(pks, on, since):
         return len(cursor.fetchall())
 
 
+def write_floor(pks, on, since, user):
+    """Bare SQL writing what the cross-check writes, PostgreSQL: one report per
+    application (no text, no deposit limit), the findings from ``floor_sql``'s
+    join, the '+' history rows of both copied from the live rows, and a SHA-256
+    of each history row's JSON computed in the database. Rolled back by the
+    caller. Returns the number of findings written."""
+    from django.db import connection
+
+    from workflows.audit.models import AuditRowHash
+    from workflows.core.models import Case
+    from workflows.dibao.models import CrossCheckFinding, CrossCheckReport
+    from workflows.monitoring.models import FeedBatch, FeedRecord
+    from workflows.registry.models import Member
+
+    report, finding = CrossCheckReport._meta.db_table, CrossCheckFinding._meta.db_table
+    history = {
+        model: model.history.model._meta.db_table
+        for model in (CrossCheckReport, CrossCheckFinding)
+    }
+    report_columns = [f.column for f in CrossCheckReport._meta.local_concrete_fields]
+    finding_columns = [f.column for f in CrossCheckFinding._meta.local_concrete_fields]
+    statements = [
+        (
+            f"""CREATE TEMP TABLE new_reports ON COMMIT DROP AS
+            WITH written AS (
+                INSERT INTO {report} (report_number, checked_on, result, findings,
+                    recorded_at, recorded_by_id, application_id, coverage,
+                    manual_reason, origin)
+                SELECT 'HD' || a, %s, 'consistent', '', now(), %s, a, '{{}}'::jsonb,
+                    '', 'feeds'
+                FROM unnest(%s::bigint[]) AS a
+                RETURNING id, application_id
+            ) SELECT * FROM written""",
+            [on, user.pk, pks],
+        ),
+        (
+            f"""CREATE TEMP TABLE new_findings ON COMMIT DROP AS
+            WITH ranked AS (
+                SELECT id, source, period, ROW_NUMBER() OVER (
+                    PARTITION BY source
+                    ORDER BY period DESC, completed_at DESC, id DESC) AS n
+                FROM {FeedBatch._meta.db_table}
+                WHERE completed_at IS NOT NULL AND period <= %s AND period >= %s
+            ), people AS MATERIALIZED (
+                SELECT m.id AS member_id, m.id_number, n.id AS report_id,
+                    n.application_id
+                FROM new_reports n
+                JOIN {Case._meta.db_table} c ON c.process_ptr_id = n.application_id
+                JOIN {Member._meta.db_table} m ON m.household_id = c.household_id
+            ), written AS (
+                INSERT INTO {finding} (source, period, kind, amount, detail,
+                    over_limit, status, explanation, application_id, member_id,
+                    report_id)
+                SELECT b.source, b.period, r.kind, r.amount, r.detail, false,
+                    'pending', '', p.application_id, p.member_id, p.report_id
+                FROM people p
+                JOIN {FeedRecord._meta.db_table} r ON r.id_number = p.id_number
+                JOIN ranked b ON b.id = r.batch_id
+                WHERE r.batch_id = ANY (ARRAY(SELECT id FROM ranked WHERE n = 1))
+                RETURNING id
+            ) SELECT * FROM written""",
+            [on, since],
+        ),
+    ]
+    for model, table, live, columns in (
+        (CrossCheckReport, "new_reports", report, report_columns),
+        (CrossCheckFinding, "new_findings", finding, finding_columns),
+    ):
+        names = ", ".join(columns)
+        statements.append(
+            (
+                f"""WITH written AS (
+                    INSERT INTO {history[model]} ({names}, history_job,
+                        history_date, history_change_reason, history_type,
+                        history_user_id)
+                    SELECT {", ".join("l." + c for c in columns)}, '', now(),
+                        'bench', '+', %s
+                    FROM {live} l WHERE l.id IN (SELECT id FROM {table})
+                    RETURNING *
+                )
+                INSERT INTO {AuditRowHash._meta.db_table}
+                    ("table", row_id, row_hash, columns, recorded_at, chain_hash)
+                SELECT %s, w.history_id,
+                    encode(sha256(convert_to(row_to_json(w)::text, 'UTF8')), 'hex'),
+                    '', now(), ''
+                FROM written w""",
+                [user.pk, history[model]],
+            )
+        )
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        cursor.execute("SELECT COUNT(*) FROM new_findings")
+        return cursor.fetchone()[0]
+
+
 def floor_scan_sql(pks, on, since):
     """The join as first written (counts the rows): PostgreSQL plans it as a
     read of every row of the current batches (its estimate of the
@@ -291,16 +387,23 @@ def run(applications=1000, feed_rows=1_000_000, repeat=REPEAT, again=False):
         return found
 
     full, found = _median_of(repeat, crosscheck_all)
+
+    def write_all():
+        with transaction.atomic():
+            written = write_floor(pks, on, since, reviewer)
+            transaction.set_rollback(True)
+        return written
+
+    if connection.vendor == "postgresql":
+        written, written_count = _median_of(repeat, write_all)
+    else:
+        written, written_count = None, found
     load_after = os.getloadavg()
 
     hits = floor_count if hits is None else hits
-    assert floor_count == scan_count == len(match.rows) == found == hits, (
-        floor_count,
-        scan_count,
-        len(match.rows),
-        found,
-        hits,
-    )
+    assert (
+        floor_count == scan_count == len(match.rows) == found == written_count == hits
+    ), (floor_count, scan_count, len(match.rows), found, written_count, hits)
     print(
         f"database: {connection.vendor}; "
         f"feed rows in all: {FeedRecord.objects.count():,}"
@@ -325,7 +428,14 @@ def run(applications=1000, feed_rows=1_000_000, repeat=REPEAT, again=False):
         f"{full / floor:6.1f}× the floor, {full / scan:5.1f}× the first join "
         "(goal ≤ 5×)"
     )
+    if written is not None:
+        print(
+            f"bare SQL writing the same rows:     {written * 1000:9.1f} ms  "
+            f"{written / floor:6.1f}× the floor; the cross-check is "
+            f"{full / written:5.1f}× it"
+        )
     return {
+        "written": written,
         "floor": floor,
         "scan": scan,
         "matching": matching,
