@@ -83,6 +83,36 @@ def desk():
     return village, get_user_model().objects.get(pk=post.user_id)
 
 
+def accepted_cases(count, *, seed, first, progress=False):
+    """``count`` accepted 低保 cases in one village (the desk's), each a fresh
+    household of two (``household``, numbered from ``first``): the village,
+    the town caseworker who accepted them and the cases, in order. The set-up
+    the cross-check and throughput benchmarks share."""
+    import random
+
+    from workflows.dibao import services
+    from workflows.dibao.flows import DibaoFlow
+
+    rng, ids = random.Random(seed), FreshIdNumbers()
+    village, caseworker = desk()
+    cases = []
+    for n in range(count):
+        case = demo.apply(
+            household(rng, ids, village, first + n), {"caseworker": caseworker}
+        )
+        case = Application.objects.get(pk=case.pk)
+        demo.step(
+            case,
+            DibaoFlow.accept,
+            caseworker,
+            lambda c: services.application_accept(application=c, user=caseworker),
+        )
+        cases.append(case)
+        if progress and (n + 1) % 100 == 0:
+            print(f"  accepted cases: {n + 1}/{count}", flush=True)
+    return village, caseworker, cases
+
+
 def one_case(spec, caseworker, observer=None):
     """Seconds to take one household from application to decision."""
     start = time.perf_counter()

@@ -66,29 +66,14 @@ def _setup():
 def prepare(count):
     """``count`` accepted cases in one village, each with its home visit
     waiting for the town caseworker: ``[(task, second investigator)]``."""
-    import random
-
     from workflows import demo
-    from workflows.dibao import services
     from workflows.dibao.flows import DibaoFlow
-    from workflows.dibao.models import Application
 
-    from .lifecycle import FreshIdNumbers, desk, household
+    from .lifecycle import accepted_cases
 
-    rng, ids = random.Random(11), FreshIdNumbers()
-    village, caseworker = desk()
+    _village, caseworker, cases = accepted_cases(count, seed=11, first=90000)
     tasks = []
-    for n in range(count):
-        case = demo.apply(
-            household(rng, ids, village, 90000 + n), {"caseworker": caseworker}
-        )
-        case = Application.objects.get(pk=case.pk)
-        demo.step(
-            case,
-            DibaoFlow.accept,
-            caseworker,
-            lambda c: services.application_accept(application=c, user=caseworker),
-        )
+    for case in cases:
         task = demo.open_task(case, DibaoFlow.home_visit)
         tasks.append((task, demo.second_investigator(case, caseworker)))
     return caseworker, tasks

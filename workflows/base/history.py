@@ -189,6 +189,77 @@ def bulk_create(model, objs, *, reason, batch_size=500):
     return objs
 
 
+def bulk_create_copied(model, objs, *, reason, batch_size=500):
+    """``bulk_create`` with the '+' history rows copied in the database from
+    the rows just written (one ``INSERT … SELECT`` per batch) instead of built
+    as a model object each: the same rows ``bulk_create`` writes — who, which
+    job, the reason, one date for the batch — and their hashes and
+    many-to-many rows (``keep_bulk_rows``). For writers of thousands of rows
+    whose objects carry no history user, date or reason of their own;
+    otherwise it is ``bulk_create``."""
+    objs = list(objs)
+    history_model = model.history.model
+    if (
+        not objs
+        or hasattr(history_model, "history_relation")
+        or any(
+            hasattr(obj, name)
+            for obj in objs
+            for name in ("_history_user", "_history_date", "_change_reason")
+        )
+    ):
+        return bulk_create(model, objs, reason=reason, batch_size=batch_size)
+    from django.db import connections, router
+    from django.utils import timezone
+
+    using = router.db_for_write(model)
+    objs = model.objects.using(using).bulk_create(objs, batch_size=batch_size)
+    attrs = bulk_history_attrs()
+    user = attrs["default_user"] or history_model.get_default_history_user(objs[0])
+    job = attrs["custom_historical_attrs"]["history_job"]
+    meta, history_meta = model._meta, history_model._meta
+    pairs = [
+        (history_meta.get_field(field.name).column, field.column)
+        for field in history_model.tracked_fields
+    ]
+    quote = connections[using].ops.quote_name
+    history_pk = quote(history_meta.pk.column)
+    object_pk = quote(history_meta.get_field(meta.pk.name).column)
+    extra = ["history_job", "history_date", "history_change_reason"]
+    extra += ["history_type", "history_user"]
+    targets = ", ".join(quote(h) for h, _l in pairs)
+    targets += ", " + ", ".join(quote(history_meta.get_field(n).column) for n in extra)
+    sources = ", ".join(f"l.{quote(column)}" for _h, column in pairs)
+    date = connections[using].ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            ids = [obj.pk for obj in objs[start : start + batch_size]]
+            cursor.execute(
+                f"INSERT INTO {quote(history_meta.db_table)} ({targets}) "
+                f"SELECT {sources}, %s, %s, %s, '+', %s "
+                f"FROM {quote(meta.db_table)} l "
+                f"WHERE l.{quote(meta.pk.column)} IN ({', '.join(['%s'] * len(ids))}) "
+                f"ORDER BY l.{quote(meta.pk.column)} "
+                f"RETURNING {history_pk}, {object_pk}",
+                [job, date, str(reason), getattr(user, "pk", None), *ids],
+            )
+            for history_id, object_id in cursor.fetchall():
+                row = history_model(
+                    history_id=history_id,
+                    history_type="+",
+                    **{meta.pk.attname: object_id},
+                )
+                row._state.db, row._state.adding = using, False
+                rows.append(row)
+    if len(rows) != len(objs):
+        raise RuntimeError(
+            f"{meta.label}: {len(objs) - len(rows)} history rows missing"
+        )
+    keep_bulk_rows(history_model, rows, objs)
+    return objs
+
+
 def bulk_update(model, objs, fields, *, reason, batch_size=500):
     """``bulk_update`` that writes the '~' history rows too (a bare
     ``QuerySet.update`` or ``bulk_update`` writes none)."""

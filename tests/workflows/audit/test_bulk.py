@@ -14,7 +14,7 @@ from django.db.models.signals import pre_migrate
 from workflows.audit.chain import check_chain
 from workflows.audit.live import CHANGED, DELETED, NO_HISTORY, check_all, check_model
 from workflows.base.context import acting
-from workflows.base.history import bulk_create, bulk_update
+from workflows.base.history import bulk_create, bulk_create_copied, bulk_update
 from workflows.clock.models import CalendarDay
 from workflows.dibao.models import Notice
 
@@ -56,6 +56,43 @@ def test_bulk_helpers_write_history_attributed_to_the_job(cast):
     }
     assert {r.history_change_reason for r in rows} == {"批量导入", "批量更正"}
     # each row written in bulk is hashed at once, and equals its live row
+    assert check_chain() == []
+    assert list(check_model(CalendarDay)) == []
+
+
+def test_history_copied_in_the_database_is_the_history_bulk_create_writes(cast):
+    """``bulk_create_copied`` (the cross-check's writer) copies the '+' rows
+    from the live rows in SQL: the same columns, who, job and reason as
+    ``bulk_create``'s, each hashed at once."""
+
+    def days(name, month):
+        return [
+            CalendarDay(
+                date=datetime.date(2031, month, d), is_workday=d == 3, name=name
+            )
+            for d in (3, 4, 5)
+        ]
+
+    with acting(job="import:calendar", user=cast.district_supervisor):
+        bulk_create(CalendarDay, days("旧法", 2), reason="批量导入")
+        old = list(CalendarDay.history.filter(name="旧法").order_by("history_id"))
+        written = bulk_create_copied(CalendarDay, days("新法", 3), reason="批量导入")
+    new = list(CalendarDay.history.filter(name="新法").order_by("history_id"))
+    assert [r.id for r in new] == [d.pk for d in written]
+    ignore = {"history_id", "id", "history_date", "name", "date"}
+    names = [f.attname for f in CalendarDay.history.model._meta.concrete_fields]
+
+    def same(row):
+        return {n: getattr(row, n) for n in names if n not in ignore}
+
+    assert [same(r) for r in new] == [same(r) for r in old]
+    assert [(r.date.day, r.name) for r in new] == [
+        (3, "新法"),
+        (4, "新法"),
+        (5, "新法"),
+    ]
+    assert len({r.history_date for r in new}) == 1
+    assert new[0].history_user_id == cast.district_supervisor.pk
     assert check_chain() == []
     assert list(check_model(CalendarDay)) == []
 
