@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...base.history import bulk_create_copied
+from ...base.history import bulk_create
 from ...clock.services import time_limit
 from ...jobs.services import job_start
 from ...monitoring.models import FeedBatch
@@ -77,7 +77,7 @@ def crosscheck_run(
 ) -> list[CrossCheckReport]:
     """Match every member of each application's household against the current
     feeds and write one report per application, with its findings (history
-    rows copied in the database, ``bulk_create_copied``). A few queries
+    rows copied in the database, ``bulk_create``). A few queries
     whatever the number of applications: members, batches, feed rows,
     standards, then the inserts."""
     on = on or timezone.localdate()
@@ -154,13 +154,13 @@ def crosscheck_run(
                 for member, row in rows
             ]
         )
-    reports = bulk_create_copied(CrossCheckReport, reports, reason=_("一键核对"))
+    reports = bulk_create(CrossCheckReport, reports, reason=_("一键核对"))
     flat = []
     for report, items in zip(reports, findings, strict=True):
         for item in items:
             item.report = report
             flat.append(item)
-    bulk_create_copied(CrossCheckFinding, flat, reason=_("一键核对"))
+    bulk_create(CrossCheckFinding, flat, reason=_("一键核对"))
     return reports
 
 
