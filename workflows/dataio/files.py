@@ -12,11 +12,11 @@ national standard (a GBK file is read as its subset). ``encoding="auto"``
 takes the byte-order mark if there is one, else strict UTF-8 if the whole
 file decodes, else GB 18030; the user may choose one instead.
 
-``iter_rows`` streams (openpyxl in read-only mode, csv through an incremental
-decoder), so a 200,000-row file is read without holding every row;
+``iter_rows`` streams (the sheet's XML through ``sheetxml``, csv through an
+incremental decoder), so a 200,000-row file is read without holding every row;
 ``read_table`` keeps them all for a preview of a small file.
 
-An xlsx is a zip: before openpyxl opens one, its members' unpacked sizes are
+An xlsx is a zip: before its sheet is read, its members' unpacked sizes are
 checked (``settings.IMPORT_XLSX_MAX_UNPACKED`` in all, and no large member
 packed more than ``IMPORT_XLSX_MAX_RATIO`` times), so a few kilobytes that
 unpack to gigabytes (a zip bomb) are refused before anything is unpacked.
@@ -232,39 +232,37 @@ def _check_unpacked(data: bytes) -> None:
 
 
 def _xlsx_rows(data: bytes, text_columns: frozenset[str]) -> RowStream:
-    from openpyxl import load_workbook
+    """The first sheet's rows, its XML read as a stream (``sheetxml``)."""
+    from .sheetxml import SheetProblem, sheet_rows
 
     _check_unpacked(data)
+    rows = sheet_rows(io.BytesIO(data))
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        first = next(rows, None)
+    except SheetProblem as error:
         raise FileProblem(_(_NOT_XLSX)) from error
-    except Exception as error:  # openpyxl's InvalidFileException and kin
-        raise FileProblem(_(_NOT_XLSX)) from error
-    sheet = book.worksheets[0] if book.worksheets else None
-    if sheet is None:
-        book.close()
-        raise FileProblem(_("Excel文件中没有工作表。"))
-    rows = sheet.iter_rows()
-    header_cells = next(rows, None)
-    if header_cells is None:
-        book.close()
+    if first is None:
         raise FileProblem(_("文件是空的。"))
-    headers, index = _headers([_xlsx_text(cell.value) for cell in header_cells])
+    number, cells = first
+    if number != 1:  # the header must be row 1, as the template has it
+        raise FileProblem(_("文件第1行应为表头（列名），但这一行是空的。"))
+    width = max(cells) + 1
+    headers, index = _headers(
+        [_xlsx_text(cells[p][0]) if p in cells else "" for p in range(width)]
+    )
     wanted = [(name, index[name]) for name in headers]
+    size = max(index.values()) + 1
 
     def generate() -> Iterator[Row]:
         try:
-            for number, cells in enumerate(rows, start=2):
-                texts, formulas, problems = [""] * (max(index.values()) + 1), [], []
+            for number, cells in rows:
+                texts, formulas, problems = [""] * size, [], []
                 for name, position in wanted:
-                    if position >= len(cells):
+                    found = cells.get(position)
+                    if found is None:
                         continue
-                    cell = cells[position]
-                    value = cell.value
-                    if value is None:
-                        continue
-                    if getattr(cell, "data_type", None) == "f":
+                    value, formula = found
+                    if formula:
                         formulas.append(name)
                         texts[position] = str(value)
                         continue
@@ -273,12 +271,15 @@ def _xlsx_rows(data: bytes, text_columns: frozenset[str]) -> RowStream:
                     if isinstance(value, str) and is_formula(text):
                         formulas.append(name)
                     elif name in text_columns and isinstance(value, int | float):
-                        problems.append((name, _number_in_text_column(name)))
+                        if not isinstance(value, bool):
+                            problems.append((name, _number_in_text_column(name)))
                 if not any(texts):
                     continue
                 yield Row(number, tuple(texts), index, frozenset(formulas), problems)
+        except SheetProblem as error:
+            raise FileProblem(_(_NOT_XLSX)) from error
         finally:
-            book.close()
+            rows.close()
 
     return RowStream(headers=headers, encoding=XLSX, rows=generate())
 

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from workflows.dataio.files import FileProblem, is_formula, iter_rows, read_table
 
@@ -256,3 +256,53 @@ def test_a_truncated_xlsx_says_it_is_damaged():
     data = xlsx()
     with pytest.raises(FileProblem, match="已损坏"):
         read_table(data[: len(data) // 2], filename="a.xlsx")
+
+
+def test_the_sheet_xml_reader_reads_what_openpyxl_reads():
+    """``sheetxml`` reads the sheet's XML itself (for speed): every kind of
+    value a user's workbook holds comes back as openpyxl gives it — shared
+    and rich strings, numbers, booleans, dates by built-in and custom
+    (Chinese) formats, times, formulas, errors, gaps between rows and cells."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from workflows.dataio.files import _xlsx_text
+    from workflows.dataio.sheetxml import sheet_rows
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "数", "日期", "其他"])
+    sheet.append(["张三", 42, datetime.date(2026, 11, 30), True])
+    sheet.append(["  李四 ", 0.1, datetime.datetime(2026, 1, 2, 3, 4, 5), False])
+    sheet.append(["=SUM(B2:B3)", 3.70402e17, datetime.time(8, 30), "#N/A"])
+    sheet["D4"].data_type = "e"
+    sheet.append([None, None, None, None])
+    sheet.append(["王五", -3.5, 45000, '=A2&"x"'])
+    sheet["C6"].number_format = "yyyy年m月d日"
+    sheet.append([CellRichText(["红", TextBlock(InlineFont(b=True), "字")]), 1e-7])
+    sheet["B9"] = "隔行"
+    sheet["D9"] = 7
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+
+    reference = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    expected = []
+    for number, cells in enumerate(reference.worksheets[0].iter_rows(), start=1):
+        texts = {
+            p: _xlsx_text(c.value) for p, c in enumerate(cells) if c.value is not None
+        }
+        if texts:
+            expected.append((number, texts))
+    got = [
+        (number, {p: _xlsx_text(v) for p, (v, _f) in cells.items()})
+        for number, cells in sheet_rows(io.BytesIO(data))
+    ]
+    assert got == expected
+    formulas = {
+        (n, p)
+        for n, cells in sheet_rows(io.BytesIO(data))
+        for p, (_v, f) in cells.items()
+        if f
+    }
+    assert formulas == {(4, 0), (6, 3)}
