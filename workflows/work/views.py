@@ -117,9 +117,9 @@ OVERDUE_HEADER = (
 )
 
 
-def overdue_cells(row):
-    """One overdue row as the export's cells (numbers stay numbers)."""
-    task = row["task"]
+def _task_cells(task, due):
+    """The cells every task export starts with: case, step, subject, place,
+    who holds it, the deadline; formula-safe, ID numbers masked (``plain``)."""
     case = task.process.case
     return [
         plain(v)
@@ -131,13 +131,16 @@ def overdue_cells(row):
             (task.owner.get_full_name() or task.owner.get_username())
             if task.owner
             else _("待领取"),
-            task.due_at or task.due_on,
-            row["late_days"],
-            row["late_hours"],
-            row["reached"],
-            row["climbed"],
+            due,
         )
     ]
+
+
+def overdue_cells(row):
+    """One overdue row as the export's cells (numbers stay numbers)."""
+    task = row["task"]
+    extra = (row["late_days"], row["late_hours"], row["reached"], row["climbed"])
+    return _task_cells(task, task.due_at or task.due_on) + [plain(v) for v in extra]
 
 
 def _person(request, person_pk):
@@ -158,22 +161,8 @@ TASKS_HEADER = (
 
 
 def task_cells(task):
-    """One open task as the export's cells (the page's columns, and who holds
-    it), formula-safe and ID numbers masked (``plain``)."""
-    case = task.process.case
-    return [
-        plain(v)
-        for v in (
-            case.number,
-            task.flow_task.task_title,
-            case.subject,
-            f"{case.region.parent.name} {case.region.name}",
-            (task.owner.get_full_name() or task.owner.get_username())
-            if task.owner
-            else _("待领取"),
-            task.due_on,
-        )
-    ]
+    """One open task as the export's cells (the page's columns)."""
+    return _task_cells(task, task.due_on)
 
 
 class TasksView(WorkMixin, generic.TemplateView):
