@@ -91,3 +91,34 @@ def test_the_same_object_twice_in_a_bulk_update_writes_history(staff):
     n.params = {"x": 1}
     bulk_update(Notification, [n, n], ["params"], reason="r")
     assert Notification.history.filter(id=n.pk, history_type="~").count() == 2
+
+
+def test_rows_with_their_own_user_and_reason_and_the_date(staff):
+    """Objects carrying ``_history_user``/``_change_reason`` get their rows
+    built (COPY on PostgreSQL); every row dated now, aware, hashes clean."""
+    import datetime
+
+    from django.utils import timezone
+
+    user = User.objects.create(username="bulk-review")
+    other = User.objects.create(username="bulk-review-2")
+    built = [_notification(user, "own"), _notification(user, "own2")]
+    built[0]._history_user = other
+    built[0]._change_reason = "自己的理由"
+    before = timezone.now()
+    with acting(job="review:bulk", user=user):
+        bulk_create(Notification, built, reason="批量")
+        bulk_create(Notification, [_notification(user, "copied")], reason="批量")
+    rows = Notification.history.filter(recipient=user).order_by("history_id")
+    assert [(r.key, r.history_user_id, r.history_change_reason) for r in rows] == [
+        ("own", other.pk, "自己的理由"),
+        ("own2", user.pk, "批量"),
+        ("copied", user.pk, "批量"),
+    ]
+    assert {r.history_job for r in rows} == {"review:bulk"}
+    for row in rows:
+        assert timezone.is_aware(row.history_date)
+        assert before <= row.history_date <= timezone.now()
+        assert row.history_date - before < datetime.timedelta(minutes=1)
+    assert check_chain() == []
+    assert list(check_model(Notification)) == []
