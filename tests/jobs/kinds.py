@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db import OperationalError
 
 from workflows.jobs.kinds import Step, register
+from workflows.jobs.progress import report_progress
 from workflows.notify.models import Notification
 
 PERMISSION = "workflows.add_job"
@@ -76,6 +77,7 @@ def deadlock(job):
     """Meets a deadlock on its first delivery only; on a later one it runs."""
     if job.attempts == 1:
         notify(job)  # an effect, rolled back with the chunk
+        report_progress(job, 5, 10)  # progress of work rolled back
         raise OperationalError("deadlock detected")
     return Step(done=1, total=1, finished=True, result={"ok": 1})
 

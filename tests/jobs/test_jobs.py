@@ -19,6 +19,7 @@ from workflows.jobs.dispatcher import dispatch
 from workflows.jobs.exclusive import exclusive
 from workflows.jobs.models import Job
 from workflows.jobs.runner import execute, requeue_stale
+from workflows.jobs.selectors import job_progress
 from workflows.jobs.services import job_start
 
 from .kinds import Interrupted, allow, effects
@@ -192,6 +193,8 @@ def test_a_passing_database_error_leaves_the_job_for_the_next_delivery(starter):
     job.refresh_from_db()
     assert job.state == Job.State.RUNNING and job.error == ""
     assert effects(job).count() == 0  # the chunk's effect was rolled back
+    # and so was its progress: the page shows none of the rolled-back work
+    assert job_progress(job).done == 0
     assert execute(job.pk) == Job.State.DONE
     job.refresh_from_db()
     assert job.attempts == 2 and job.result == {"ok": 1}
@@ -255,3 +258,17 @@ def test_progress_reported_out_of_band_shows_while_the_job_runs(starter):
     Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, done=7, total=7)
     state = client.get(url).json()
     assert (state["done"], state["total"], state["percent"]) == (7, 7, 100)
+
+
+def test_a_new_delivery_drops_the_progress_of_the_one_before(starter):
+    """A worker killed mid-chunk reported progress of work that rolled back;
+    the next delivery starts from the job's row."""
+    from workflows.jobs.progress import report_progress, reported_progress
+
+    job = Job.objects.create(
+        kind="tests.deadlock", started_by=starter, state=Job.State.RUNNING
+    )
+    Job.objects.filter(pk=job.pk).update(attempts=1)
+    report_progress(job, 900, 1000)
+    assert execute(job.pk) == Job.State.DONE
+    assert reported_progress(job) is None

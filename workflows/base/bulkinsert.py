@@ -59,6 +59,10 @@ def insert_many(
         )
     meta = model._meta
     fields = list(meta.concrete_fields)
+    for obj in objs:
+        # as bulk_create: a related object saved after it was assigned gives
+        # its id now, an unsaved one is refused (ValueError)
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
     rows = []
     for obj in objs:
         row = [

@@ -115,6 +115,8 @@ def _copyable(history_model, objs, extra) -> bool:
         and not hasattr(history_model, "history_relation")
         and set(extra) <= {"history_job"}
         and all(obj.pk is not None for obj in objs)
+        # one row copied per id: an object named twice gets its two rows built
+        and len({obj.pk for obj in objs}) == len(objs)
         and not any(hasattr(obj, name) for obj in objs for name in OWN_ATTRS)
     )
 

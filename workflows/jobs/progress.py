@@ -35,6 +35,16 @@ def report_progress(job, done: int, total: int | None = None) -> None:
         log.warning("job %s: progress not reported", job.pk, exc_info=True)
 
 
+def forget_progress(job_id) -> None:
+    """Drop what was reported for the job: a chunk rolled back, or a new
+    delivery starting over, must not show the progress of an attempt whose
+    work is gone."""
+    try:
+        cache.delete(_key(job_id))
+    except Exception:
+        log.warning("job %s: progress not dropped", job_id, exc_info=True)
+
+
 def reported_progress(job) -> tuple[int, int | None] | None:
     """The last ``(done, total)`` reported for ``job``, or None."""
     try:

@@ -37,6 +37,7 @@ from django.utils import timezone
 from ..base.context import acting
 from .kinds import kind_of
 from .models import ERROR_MAX, Job
+from .progress import forget_progress
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def execute(job_id):
     go, state = _count_attempt(job_id)
     if not go:
         return state
+    forget_progress(job_id)  # an earlier delivery's progress is gone with it
     while True:
         with transaction.atomic():
             job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -125,6 +127,7 @@ def _advance(job):
         log.warning(
             "job %s (%s): passing database error", job.pk, job.kind, exc_info=True
         )
+        forget_progress(job.pk)  # the chunk's work was rolled back
         return True
     except Exception as error:
         log.exception("job %s (%s) failed", job.pk, job.kind)

@@ -16,6 +16,8 @@ the file again with ``iter_feed`` and writes as it goes. ``read_feed`` keeps
 every row, for a small file (the tests).
 """
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
@@ -107,15 +109,22 @@ AMOUNT_LIMIT = min(
     MAX_NUMBER, Decimal(10) ** (_AMOUNT_FIELD.max_digits - AMOUNT_PLACES)
 )
 _CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 EXCEL_DIGITS = 15  # significant digits a spreadsheet number holds
 
 
 def _amount(text: str) -> Decimal | None:
     """The amount of a cell, or ``CellError`` with the reason: not a number
     (NaN and Infinity included), negative, too large, too many decimals."""
-    text = text.strip().replace(",", "")
+    # full-width digits, point, comma and space (a Chinese input method)
+    text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
+    if "," in text:
+        # thousands separators only: "12,34" is no hundredfold amount
+        if not _GROUPED.fullmatch(text):
+            raise CellError(_("金额不是有效的数字。"))
+        text = text.replace(",", "")
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -170,6 +170,12 @@ def test_matching_is_two_queries(importer, django_assert_max_num_queries):
         ("1.005", "小数位数超过2位"),
         ("0.001", "小数位数超过2位"),
         ("0.1234567890123456", "小数位数超过2位"),
+        # a comma that is not a thousands separator (a decimal comma, a typo)
+        # is no number, never a hundredfold amount
+        ('"12,34"', "不是有效的数字"),
+        ('"1,2,3"', "不是有效的数字"),
+        ('"1234,567.00"', "不是有效的数字"),
+        ('"12.345,6"', "不是有效的数字"),
     ],
 )
 def test_an_amount_the_record_cannot_hold_is_a_row_problem(amount, reason):
@@ -246,3 +252,23 @@ def test_xlsx_amounts_are_checked_as_the_user_sees_them():
     ]
     assert "超出允许的范围" in read.problems[0].reason
     assert "不能为负数" in read.problems[1].reason
+
+
+def test_amounts_as_people_type_them():
+    """Spaces, thousands separators, an exponent, full-width digits and
+    punctuation (a Chinese input method) are the amount they show."""
+    good = make_id_number("370402", datetime.date(1970, 1, 1), 101)
+    cells = ['" 12.50 "', "1e3", '"12,345.00"', "１２３", "１２．５０", '"１，２３４"']
+    text = "身份证号码,项目,金额（元）,说明\n" + "".join(
+        f"{good},存款,{cell},\n" for cell in cells
+    )
+    read = read_feed(text.encode(), filename="a.csv")
+    assert read.problems == []
+    assert [r.amount for r in read.rows] == [
+        Decimal("12.50"),
+        Decimal("1000.00"),
+        Decimal("12345.00"),
+        Decimal("123.00"),
+        Decimal("12.50"),
+        Decimal("1234.00"),
+    ]
