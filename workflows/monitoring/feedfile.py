@@ -188,8 +188,9 @@ def iter_feed(
     scan: FeedScan | None = None,
 ) -> Iterator[FeedRow]:
     """The rows without a problem among data rows ``start`` ≤ i < ``stop``
-    (0-based, blank rows not counted), one at a time; the other data rows
-    are only counted. ``scan`` is filled as the rows go (see ``FeedScan``).
+    (0-based, blank rows not counted), one at a time; the data rows before
+    ``start`` are only counted, the file is not read past ``stop``. ``scan``
+    is filled as the rows go (see ``FeedScan``).
     Raises ``FileProblem`` when the file cannot be read at all."""
     scan = FeedScan() if scan is None else scan
     stream = iter_rows(data, filename=filename, encoding=encoding, text_columns=[ID])
@@ -197,8 +198,10 @@ def iter_feed(
         scan.add([Problem(1, ID, _("缺少“身份证号码”列。"))])
         return
     for position, row in enumerate(stream):
+        if stop is not None and position >= stop:
+            break  # a job's step reads up to its chunk, not the rest
         scan.lines += 1
-        if position < start or (stop is not None and position >= stop):
+        if position < start:
             continue
         checked = _check(row)
         if isinstance(checked, FeedRow):
