@@ -129,6 +129,19 @@ def feeds(pks, rows, seed=17):
     return hits
 
 
+def ranked_batches() -> str:
+    """The feed batches of the period, numbered newest first per source
+    (``n = 1``: the current batch; what the product's matching takes)."""
+    from workflows.monitoring.models import FeedBatch
+
+    return f"""
+            SELECT id, ROW_NUMBER() OVER (
+                PARTITION BY source
+                ORDER BY period DESC, completed_at DESC, id DESC) AS n
+            FROM {FeedBatch._meta.db_table}
+            WHERE completed_at IS NOT NULL AND period <= %s AND period >= %s"""
+
+
 def floor_sql(pks, on, since):
     """The same rows in one statement, fetched: the applications' members,
     each looked up in the feed by ID number (the index), kept if the row is
@@ -136,7 +149,7 @@ def floor_sql(pks, on, since):
     from django.db import connection
 
     from workflows.core.models import Case
-    from workflows.monitoring.models import FeedBatch, FeedRecord
+    from workflows.monitoring.models import FeedRecord
     from workflows.registry.models import Member
 
     placeholders = ", ".join(["%s"] * len(pks))
@@ -146,13 +159,7 @@ def floor_sql(pks, on, since):
         else "IN (SELECT id FROM ranked WHERE n = 1)"
     )
     sql = f"""
-        WITH ranked AS (
-            SELECT id, ROW_NUMBER() OVER (
-                PARTITION BY source
-                ORDER BY period DESC, completed_at DESC, id DESC) AS n
-            FROM {FeedBatch._meta.db_table}
-            WHERE completed_at IS NOT NULL AND period <= %s AND period >= %s
-        ), people AS MATERIALIZED (
+        WITH ranked AS ({ranked_batches()}), people AS MATERIALIZED (
             SELECT m.id_number
             FROM {Member._meta.db_table} m
             JOIN {Case._meta.db_table} c ON c.household_id = m.household_id
@@ -272,18 +279,12 @@ def floor_scan_sql(pks, on, since):
     from django.db import connection
 
     from workflows.core.models import Case
-    from workflows.monitoring.models import FeedBatch, FeedRecord
+    from workflows.monitoring.models import FeedRecord
     from workflows.registry.models import Member
 
     placeholders = ", ".join(["%s"] * len(pks))
     sql = f"""
-        WITH ranked AS (
-            SELECT id, ROW_NUMBER() OVER (
-                PARTITION BY source
-                ORDER BY period DESC, completed_at DESC, id DESC) AS n
-            FROM {FeedBatch._meta.db_table}
-            WHERE completed_at IS NOT NULL AND period <= %s AND period >= %s
-        )
+        WITH ranked AS ({ranked_batches()})
         SELECT COUNT(*)
         FROM {FeedRecord._meta.db_table} r
         JOIN ranked b ON b.id = r.batch_id AND b.n = 1
