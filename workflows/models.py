@@ -1,7 +1,7 @@
 """All models of the ``workflows`` app, defined in their subpackages."""
 
 from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa: F401
-from .benefits.models import Benefit  # noqa: F401
+from .benefits.models import Benefit, BenefitAmount, RegisterEntry  # noqa: F401
 from .clock.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
 from .core.models import Case, ClockPause, SensitiveAccess, TaskDeadline  # noqa: F401
 from .dataio.models import ImportRun  # noqa: F401
@@ -35,4 +35,5 @@ from .standards.models import (  # noqa: F401
     AssistanceStandard,
     DistrictPolicy,
     IncomeType,
+    ReviewInterval,
 )

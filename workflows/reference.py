@@ -11,7 +11,12 @@ from django.db import transaction
 from roles.models import Level, Region
 
 from .clock.models import TimeLimit
-from .standards.models import AssistanceStandard, DistrictPolicy, IncomeType
+from .standards.models import (
+    AssistanceStandard,
+    DistrictPolicy,
+    IncomeType,
+    ReviewInterval,
+)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
@@ -92,6 +97,19 @@ def load_parameters(path=FIXTURES / "parameters.json"):
             },
         )
         created += was_created
+        intervals = data.get("review_intervals")
+        for review_class, months in (intervals or {}).get("months", {}).items():
+            _, was_created = ReviewInterval.objects.get_or_create(
+                district=district,
+                review_class=review_class,
+                valid_from=_date(intervals["valid_from"]),
+                defaults={
+                    "is_sample": True,
+                    "source": intervals["source"],
+                    "months": months,
+                },
+            )
+            created += was_created
     return created
 
 

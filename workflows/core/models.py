@@ -210,6 +210,14 @@ class Case(Process):
         waiting for the 一事一议 meeting)? Programmes that wait override it."""
         return False
 
+    def recalculate_benefit(self, benefit, *, on, findings=()):
+        """The benefit ``benefit`` (decided by this case) calculated again on
+        the standard in force on ``on``, from the household as it stands and
+        the cross-check ``findings`` confirmed by the review asking (a
+        ``benefits.recalc.Recalculation``), or None where this programme has
+        no calculation (the review then decides on the amount entered)."""
+        return None
+
     def escalation_refusal(self):
         """Why this case may not be raised to 提级复审 / 一事一议 (text), or
         None. Programmes whose cases may be escalated override this."""

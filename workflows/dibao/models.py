@@ -340,6 +340,13 @@ class Application(Case):
             flow_task=DibaoFlow.await_escalation, status="NEW"
         ).first()
 
+    def recalculate_benefit(self, benefit, *, on, findings=()):
+        from .services.recalc import benefit_recalculate
+
+        return benefit_recalculate(
+            application=self, benefit=benefit, on=on, findings=findings
+        )
+
     def escalation_refusal(self):
         """提级复审 is for a household the rules do not cover, once: raised in
         a first opinion, or after a rejection (S3 #15; 一事一议 notice)."""

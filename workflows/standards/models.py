@@ -152,6 +152,22 @@ class DistrictPolicy(Dated):
         help_text=_("到会成员单位少于此数的，会议不得作出决定。"),
     )
 
+    gradual_exit_months = models.PositiveSmallIntegerField(
+        _("渐退期最长月数"),
+        default=6,
+        validators=[MinValueValidator(0), MaxValueValidator(12)],
+        help_text=_("家庭成员就业后收入超过标准的，可给予不超过此月数的渐退期。"),
+    )
+    work_refusal_limit = models.PositiveSmallIntegerField(
+        _("拒绝就业次数上限"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "有劳动能力的成员无正当理由拒绝介绍的与其健康状况、劳动能力等相适应的"
+            "工作达到此次数的，减发或停发其本人的保障金（《最低生活保障审核确认办法》第三十四条）。"
+        ),
+    )
+
     history = audited()
     overlap_key = ("district",)
 
@@ -162,6 +178,48 @@ class DistrictPolicy(Dated):
 
     def __str__(self):
         return f"{self.district} {self.valid_from}"
+
+
+class ReviewClass(models.TextChoices):
+    """How often a household in force is reviewed (分类动态管理, S1 Art 31);
+    the interval of each class is a dated, per-district parameter
+    (``standards.ReviewInterval``)."""
+
+    STABLE = "stable", _("基本稳定（每年复核）")
+    VARIABLE = "variable", _("收入不稳定或有劳动能力（每半年复核）")
+    AFTER_DEATH = "after_death", _("家庭成员死亡后（三个月内复核）")
+
+
+class ReviewInterval(Dated):
+    """How often a household of a review class is reviewed in a district
+    (分类动态管理, S1 Art 31): stable households yearly, households with
+    irregular income or members able to work every six months, after a
+    member's death within three months."""
+
+    district = models.ForeignKey(
+        "roles.Region",
+        verbose_name=_("区（市）"),
+        on_delete=models.PROTECT,
+        related_name="review_intervals",
+        limit_choices_to={"level": "district"},
+    )
+    review_class = models.CharField(
+        _("复核类别"), max_length=16, choices=ReviewClass.choices
+    )
+    months = models.PositiveSmallIntegerField(
+        _("复核周期（月）"), validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    history = audited()
+    overlap_key = ("district", "review_class")
+
+    class Meta:
+        verbose_name = _("动态复核周期")
+        verbose_name_plural = _("动态复核周期")
+        ordering = ["district__code", "review_class", "-valid_from"]
+
+    def __str__(self):
+        return f"{self.district} {self.review_class} {self.months}"
 
 
 class IncomeType(models.Model):
