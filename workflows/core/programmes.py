@@ -45,7 +45,12 @@ def subject_joins(prefix=""):
 
 
 # records of the spine that hang off a case of any kind
-SPINE_RECORDS = (("workflows.Benefit", "case_id"), ("workflows.ClockPause", "case_id"))
+SPINE_RECORDS = (
+    ("workflows.Benefit", "case_id"),
+    ("workflows.BenefitAmount", "case_id"),
+    ("workflows.RegisterEntry", "case_id"),
+    ("workflows.ClockPause", "case_id"),
+)
 
 
 def audit_records():
