@@ -18,6 +18,7 @@ from django.views import generic
 from viewflow.views import ListModelView
 
 from ..base.edge import parse_id
+from ..base.fields import TEXT_MAX
 from ..base.masking import mask_id_number
 from ..core.selectors import households_visible_to
 from ..exports.lists import ExportMixin
@@ -163,7 +164,9 @@ class RegisterEntryForm(forms.Form):
         choices=[(c, Category(c).label) for c in register.BY_HAND],
     )
     reason = forms.CharField(
-        label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("理由"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

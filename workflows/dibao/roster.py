@@ -50,8 +50,9 @@ def roster_month(value) -> datetime.date:
 
 
 class RosterView(ExportMixin, ListModelView):
-    """保障名册: households on 低保 in a month (default this month), for
-    publication (no ID numbers): the amount and persons in force that month
+    """保障名册: households on 低保, for publication (no ID numbers): the
+    amount and persons in force in a month (default this month; blank before
+    a household's first month and after its last)
     (from the amounts over time, in SQL), the state — suspended, in gradual
     exit until its month, stopped with reason and date. Reads the spine's
     benefits of the 低保 programme."""
@@ -82,9 +83,7 @@ class RosterView(ExportMixin, ListModelView):
                 self.request.user,
                 kind=Application.KIND,
                 perm="workflows.view_application",
-            )
-            .filter(start_month__lte=month)
-            .select_related(*subject_joins("case__")),
+            ).select_related(*subject_joins("case__")),
             month,
         )
         return super().get_queryset()

@@ -89,7 +89,8 @@ def test_roster_page_month_and_stopped_rows(caseload, staff):
     assert june[benefit.pk].amount_in_month == Decimal("500.00")
     july = roster(client, month="2026-07")
     assert july[benefit.pk].amount_in_month == Decimal("650.00")
-    assert set(roster(client, month="2026-02")) == set()  # before the start
+    # before the start: listed, nothing in force
+    assert roster(client, month="2026-02")[benefit.pk].amount_in_month is None
     now = roster(client)
     assert now[other.pk].amount_in_month is None
     page = client.get(DibaoFlow.instance.reverse("roster")).content.decode()
