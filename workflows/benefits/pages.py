@@ -6,7 +6,6 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateField, OuterRef, Prefetch, Subquery, Value
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +23,7 @@ from ..core.selectors import households_visible_to
 from ..exports.lists import ExportMixin
 from ..standards.models import AssistanceStandard
 from . import raises, register, selectors
-from .models import BenefitAmount, RegisterEntry
+from .models import RegisterEntry
 
 Category = RegisterEntry.Category
 
@@ -78,18 +77,9 @@ class RegisterListView(ExportMixin, ListModelView):
         return user.has_perm(selectors.VIEW_REGISTER)
 
     def get_queryset(self):
-        month = timezone.localdate().replace(day=1)
-        in_force = BenefitAmount.objects.filter(
-            benefit=OuterRef("benefit_id"), from_month__lte=Value(month, DateField())
-        ).order_by("-from_month", "-pk")
-        self.queryset = (
-            selectors.register_visible_to(
-                self.request.user,
-                include_ended=self.request.GET.get("state") in ("ended", "all"),
-            )
-            .select_related("household")
-            .prefetch_related(Prefetch("household__members"))
-            .annotate(amount_in_month=Subquery(in_force.values("monthly_amount")[:1]))
+        self.queryset = selectors.register_visible_to(
+            self.request.user,
+            include_ended=self.request.GET.get("state") in ("ended", "all"),
         )
         return super().get_queryset()
 

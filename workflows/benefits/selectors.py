@@ -7,6 +7,7 @@ import datetime
 from django.apps import apps
 from django.db.models import Case as Choose
 from django.db.models import DateField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.utils import timezone
 
 from roles.scope import region_q
 
@@ -54,10 +55,21 @@ def amounts_in_force(qs, month: datetime.date):
 
 def register_visible_to(user, *, include_ended=False, category=None):
     """Entries of the low-income register in the regions where ``user``
-    holds ``view_register``: open ones unless ``include_ended``; with the
-    household's head, the village and the benefit (its amount in force this
-    month as ``amount_in_month``)."""
-    qs = RegisterEntry.objects.select_related("region__parent", "case", "benefit")
+    holds ``view_register`` (open ones unless ``include_ended``), with the
+    household and its members, the village, the source case, and the
+    benefit's amount in force this month as ``amount_in_month`` (one
+    subquery)."""
+    month = timezone.localdate().replace(day=1)
+    in_force = BenefitAmount.objects.filter(
+        benefit=OuterRef("benefit_id"), from_month__lte=Value(month, DateField())
+    ).order_by("-from_month", "-pk")
+    qs = (
+        RegisterEntry.objects.select_related(
+            "region__parent", "case", "benefit", "household"
+        )
+        .prefetch_related("household__members")
+        .annotate(amount_in_month=Subquery(in_force.values("monthly_amount")[:1]))
+    )
     if not user.is_superuser:
         qs = qs.filter(region_q(user, VIEW_REGISTER))
     if not include_ended:

@@ -50,10 +50,10 @@ def roster_month(value) -> datetime.date:
 
 
 class RosterView(ExportMixin, ListModelView):
-    """保障名册: households on 低保, for publication (no ID numbers): the
-    amount and persons in force in a month (default this month; blank before
-    a household's first month and after its last)
-    (from the amounts over time, in SQL), the state — suspended, in gradual
+    """保障名册: households on 低保, for publication (no ID numbers), with
+    the amount and persons in force in a month (``?month=``, default this
+    month; blank before a household's first month and after its last: read
+    from the amounts over time in SQL) and the state — suspended, in gradual
     exit until its month, stopped with reason and date. Reads the spine's
     benefits of the 低保 programme."""
 

@@ -2,6 +2,8 @@
 marginal household enters it as marginal (低保边缘)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import member_row
 from tests.workflows.dibao.desk import (
@@ -16,6 +18,7 @@ from tests.workflows.dibao.desk import (
     submit,
 )
 from workflows.benefits.models import RegisterEntry
+from workflows.benefits.selectors import household_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +88,12 @@ def test_escalation_measures_enter_hardship(people):
     entry = RegisterEntry.objects.get(household=case.household)
     assert entry.category == RegisterEntry.Category.HARDSHIP
     assert entry.case_id == esc.pk and entry.note == "给予临时救助和医疗救助。"
+    # the household's chain holds both cases, in the same few queries as one
+    with CaptureQueriesContext(connection) as queries:
+        chain = household_chain(household=case.household, user=people.caseworker)
+        kinds = [row["case"].kind_label for row in chain["cases"]]
+        numbers = [row["case"].number for row in chain["cases"]]
+        stages = [row["stage"] for row in chain["cases"]]
+    assert [row["case"].pk for row in chain["cases"]] == [esc.pk, case.pk]
+    assert all(kinds) and all(numbers) and all(stages)
+    assert len(queries) <= 5
