@@ -11,6 +11,7 @@ from viewflow.urls import Site
 
 from roles.accounts.views import SetupView, VerifyView
 from workflows.audit.viewsets import AuditApp
+from workflows.benefits.viewsets import RegisterApp
 from workflows.clock.viewsets import CalendarApp
 from workflows.core.pages import home
 from workflows.dataio.viewsets import ImportsApp
@@ -40,6 +41,7 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         *programme_viewsets(),
+        RegisterApp(),
         WorkApp(),
         CalendarApp(),
         AuditApp(),

@@ -23,6 +23,7 @@ VIEW = [
 ROLE_PERMISSIONS = {
     C.VILLAGE_COORDINATOR: VIEW
     + [
+        "workflows.view_register",
         "workflows.apply_application",
         "workflows.record_objection",
         "workflows.visit_case",
@@ -30,6 +31,8 @@ ROLE_PERMISSIONS = {
     C.PROXY_AGENT: VIEW + ["workflows.apply_application"],
     C.TOWN_CASEWORKER: VIEW
     + [
+        "workflows.view_register",
+        "workflows.change_register",
         "workflows.apply_application",
         "workflows.accept_application",
         "workflows.investigate_application",
@@ -47,6 +50,8 @@ ROLE_PERMISSIONS = {
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
+        "workflows.view_register",
+        "workflows.change_register",
         "workflows.manage_case",
         "workflows.grant_case",
         "workflows.refer_escalation",
@@ -59,6 +64,9 @@ ROLE_PERMISSIONS = {
     ],
     C.DISTRICT_REVIEWER: VIEW
     + [
+        "workflows.view_register",
+        "workflows.change_register",
+        "workflows.apply_standard_raise",
         "workflows.crosscheck_application",
         "workflows.import_feed",
         "workflows.confirm_application",
@@ -71,6 +79,9 @@ ROLE_PERMISSIONS = {
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
+        "workflows.view_register",
+        "workflows.change_register",
+        "workflows.apply_standard_raise",
         "workflows.manage_case",
         "workflows.grant_case",
         "workflows.cancel_case",
@@ -84,6 +95,9 @@ ROLE_PERMISSIONS = {
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
+        "workflows.view_register",
+        "workflows.change_register",
+        "workflows.apply_standard_raise",
         "workflows.manage_case",
         "workflows.grant_case",
         "workflows.audit_case",
@@ -96,7 +110,7 @@ ROLE_PERMISSIONS = {
         "workflows.import_feed",
         "workflows.import_caseload",
     ],
-    C.AUDITOR: VIEW + ["workflows.audit_case"],
+    C.AUDITOR: VIEW + ["workflows.audit_case", "workflows.view_register"],
     # A hotline operator answers callers about their calls; they do not read
     # 低保 or escalation files (what a call led to shows on the call's page,
     # by number and stage). docs/security.md.
@@ -189,6 +203,31 @@ RELEASES = {
         "add": {
             code: ["workflows.import_caseload"]
             for code in (C.DISTRICT_REVIEWER, C.CITY_ADMINISTRATOR)
+        }
+    },
+    # the low-income register (低收入人口名册): seen by every post that
+    # follows households; entered and left by hand from the town up; a
+    # standard raise (提标) applied by the district and the city
+    "2027-01-register": {
+        "add": {
+            C.VILLAGE_COORDINATOR: ["workflows.view_register"],
+            C.AUDITOR: ["workflows.view_register"],
+            **{
+                code: ["workflows.view_register", "workflows.change_register"]
+                for code in (C.TOWN_CASEWORKER, C.TOWN_SUPERVISOR)
+            },
+            **{
+                code: [
+                    "workflows.view_register",
+                    "workflows.change_register",
+                    "workflows.apply_standard_raise",
+                ]
+                for code in (
+                    C.DISTRICT_REVIEWER,
+                    C.DISTRICT_SUPERVISOR,
+                    C.CITY_ADMINISTRATOR,
+                )
+            },
         }
     },
 }

@@ -33,6 +33,9 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
+        # the spine's own job kind: the standard raise (提标)
+        from .benefits import raises  # noqa: F401
+
         # a year's calendar entered or corrected: its open deadlines are
         # counted again (the clock announces, the spine recounts)
         from .clock import signals as clock_signals  # noqa: F401

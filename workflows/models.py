@@ -1,7 +1,13 @@
 """All models of the ``workflows`` app, defined in their subpackages."""
 
 from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa: F401
-from .benefits.models import Benefit, BenefitAmount, RegisterEntry  # noqa: F401
+from .benefits.models import (  # noqa: F401
+    Benefit,
+    BenefitAmount,
+    RegisterEntry,
+    StandardRaise,
+    StandardRaiseLine,
+)
 from .clock.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401
 from .core.models import Case, ClockPause, SensitiveAccess, TaskDeadline  # noqa: F401
 from .dataio.models import ImportRun  # noqa: F401

@@ -318,11 +318,30 @@ def _flow_of(route):
     return None, DibaoFlow
 
 
-def build_url(route, cases, cast, grant, more=None, lockout=None, job=None, run=None):
+def standard_raise_of(user):
+    """A standard raise of the district of 龚庄村 (its record only)."""
+    from workflows.benefits.models import StandardRaise
+    from workflows.standards.models import AssistanceStandard
+
+    standard = AssistanceStandard.objects.filter(district__code="370402").first()
+    return StandardRaise.objects.create(standard=standard, started_by=user)
+
+
+def build_url(
+    route,
+    cases,
+    cast,
+    grant,
+    more=None,
+    lockout=None,
+    job=None,
+    run=None,
+    raise_run=None,
+):
     """Fill the route's ids with objects of 龚庄村 (region A). ``more`` adds
     the cases of the other flows (``flow_cases``), by URL prefix; ``lockout``
     is a login lockout of someone working there; ``job`` a background job the
-    caseworker started."""
+    caseworker started; ``raise_run`` a standard raise of the district."""
     node_name = None
     m = re.search(r"<int:process_pk>/(\w+)/<int:task_pk>", route)
     if m:
@@ -358,6 +377,10 @@ def build_url(route, cases, cast, grant, more=None, lockout=None, job=None, run=
             values[name] = job.pk
         elif name == "run_pk" and run is not None:
             values[name] = run.pk
+        elif name == "household_pk":
+            values[name] = cases[0].household_id
+        elif name == "raise_pk" and raise_run is not None:
+            values[name] = raise_run.pk
         else:
             return None
     url = "/" + route.replace("<str:fmt>", "csv")
@@ -385,6 +408,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
     lockout = locked_out(cast.caseworker)
     job = started_job(cast.caseworker)
     run = previewed_import(cast.caseworker)
+    raise_run = standard_raise_of(cast.district_supervisor)
     outsiders = {
         "sibling village coordinator": cast.other_village_coordinator,
         "sibling town caseworker": cast.other_town_caseworker,
@@ -413,7 +437,7 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
         return clients[user.pk]
 
     for route, _ns, _pattern in patterns:
-        url = build_url(route, cases, cast, grant, more, lockout, job, run)
+        url = build_url(route, cases, cast, grant, more, lockout, job, run, raise_run)
         if url is None:
             unbuilt.append(route)
             continue
@@ -425,6 +449,14 @@ def test_every_id_url_is_hidden_outside_its_scope(cast, staff):
                 **outsiders,
                 **{f"insider {u.username}": u for u in insiders[1:]},
                 "superuser": superuser,
+            }
+        # a standard raise is the district's record: its staff (and wider)
+        if "raise_pk" in route:
+            insiders_here = [cast.reviewer, cast.district_supervisor]
+            outsiders_here = {
+                **outsiders,
+                "town caseworker": cast.caseworker,
+                "town supervisor": cast.town_supervisor,
             }
         for label, user in outsiders_here.items():
             for method in ("get", "post"):

@@ -46,6 +46,12 @@ def test_demo_has_households_at_every_step_and_is_idempotent(settings):
     assert {"dispatch", "verification", "closed"} <= set(
         Call.objects.values_list("stage", flat=True)
     )
+    # the register: a marginal household (rejected), an amount changed
+    from workflows.benefits.models import BenefitAmount, RegisterEntry
+
+    marginal = RegisterEntry.objects.get(category="marginal")
+    assert marginal.case.specific.applicant.name == "何长顺"
+    assert BenefitAmount.objects.filter(reason__startswith="复核").exists()
     before = row_counts()
     call_command("load_demo", verbosity=0)
     call_command("load_reference", verbosity=0)

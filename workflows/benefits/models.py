@@ -265,7 +265,11 @@ class RegisterEntry(models.Model):
         verbose_name = _("低收入人口名册")
         verbose_name_plural = _("低收入人口名册")
         ordering = ["region__path", "household_id", "pk"]
-        permissions = [("view_register", _("查看低收入人口名册"))]
+        permissions = [
+            ("view_register", _("查看低收入人口名册")),
+            # entering a household found by staff, or taking one out, by hand
+            ("change_register", _("纳入或移出低收入人口名册")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "category", "kind"],
@@ -296,3 +300,75 @@ class RegisterEntry(models.Model):
             if model is not None:
                 return model.KIND_LABEL
         return self.get_category_display()
+
+
+class StandardRaise(models.Model):
+    """One standard raise (提标) applied: a district's new standard row
+    recomputed every benefit in force of its area from its date, once (the
+    standard is unique here), by whom and when, with the counts; its lines
+    are the benefits whose amount changed or that were skipped."""
+
+    standard = models.OneToOneField(
+        "workflows.AssistanceStandard",
+        verbose_name=_("适用标准"),
+        on_delete=models.PROTECT,
+        related_name="raise_run",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("执行人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("执行时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    benefits_seen = models.PositiveIntegerField(_("在保户数"), default=0)
+    changed = models.PositiveIntegerField(_("金额变化户数"), default=0)
+    unchanged = models.PositiveIntegerField(_("金额未变户数"), default=0)
+    skipped = models.PositiveIntegerField(_("未重算户数"), default=0)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("提标重算")
+        verbose_name_plural = _("提标重算")
+        ordering = ["-started_at", "-pk"]
+        permissions = [("apply_standard_raise", _("执行提标重算"))]
+
+    def __str__(self):
+        return f"{self.standard_id} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def scope_region_path(self):
+        return self.standard.district.path
+
+
+class StandardRaiseLine(models.Model):
+    """One benefit in a standard raise: its amount before and after, or why
+    it was not recomputed (its programme has no calculation; the household
+    no longer qualifies on the calculation: left to the periodic review)."""
+
+    class Result(models.TextChoices):
+        CHANGED = "changed", _("金额已调整")
+        SKIPPED = "skipped", _("未重算（该救助项目无核算规则）")
+        REVIEW = "review", _("重算不再符合条件，待复核")
+
+    run = models.ForeignKey(
+        StandardRaise, on_delete=models.CASCADE, related_name="lines"
+    )
+    benefit = models.ForeignKey(
+        Benefit, verbose_name=_("保障对象"), on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("结果"), max_length=8, choices=Result.choices)
+    old_amount = money_field(_("原金额（元/月）"))
+    new_amount = money_field(_("新金额（元/月）"), null=True, blank=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("提标重算明细")
+        verbose_name_plural = _("提标重算明细")
+        ordering = ["run_id", "pk"]
+
+    def __str__(self):
+        return f"{self.run_id} {self.benefit_id} {self.result}"

@@ -8,15 +8,13 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
 from ..base.masking import mask_id_number
-from ..benefits.models import Benefit
-from ..benefits.selectors import benefits_visible_to
 from ..clock.services import working_days_between
 from ..core.pages import (
     ArchiveMixin,
@@ -30,7 +28,6 @@ from ..core.pages import (
     linked_cases,
     task_trail,
 )
-from ..core.programmes import subject_joins
 from ..core.views import apply_validation_error
 from ..core.widgets import DateInput
 from ..exports.lists import ExportMixin
@@ -277,44 +274,3 @@ class ExtendDeadlineView(generic.View):
             fail_silently=True,
         )
         return HttpResponseRedirect(_case_url(request, case))
-
-
-class RosterView(ExportMixin, ListModelView):
-    """保障名册: approved households, for publication (no ID numbers). Reads
-    the spine's benefits in force of the 低保 programme."""
-
-    flow_class = None
-    model = Benefit
-    title = gettext_lazy("低保保障名册（公布名单）")
-    columns = (
-        "name",
-        "village",
-        "persons",
-        "monthly_amount",
-        "from_month",
-        "status",
-    )
-    paginate_by = 50
-
-    def has_view_permission(self, user, obj=None):
-        return user.has_perm("workflows.view_application")
-
-    def get_queryset(self):
-        return benefits_visible_to(
-            self.request.user, kind=Application.KIND, perm="workflows.view_application"
-        ).select_related(*subject_joins("case__"))
-
-    def name(self, benefit):
-        return benefit.name
-
-    name.short_description = gettext_lazy("姓名")
-
-    def village(self, benefit):
-        return f"{benefit.region.parent.name} {benefit.region.name}"
-
-    village.short_description = gettext_lazy("村（社区）")
-
-    def from_month(self, benefit):
-        return formats.date_format(benefit.start_month, "YEAR_MONTH_FORMAT")
-
-    from_month.short_description = gettext_lazy("起始月份")

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..core.viewsets import CaseAppViewset
-from . import pages
+from . import pages, roster
 
 
 class DibaoAppViewset(CaseAppViewset):
@@ -22,7 +22,7 @@ class DibaoAppViewset(CaseAppViewset):
 
     @property
     def roster_path(self):
-        return path("roster/", pages.RosterView.as_view(), name="roster")
+        return path("roster/", roster.RosterView.as_view(), name="roster")
 
     @property
     def reveal_path(self):

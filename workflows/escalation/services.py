@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from roles.scope import user_posts
 from workflows.work.services import group_grants_give, group_grants_withdraw
 
+from ..benefits.models import RegisterEntry
+from ..benefits.services import register_enter
 from ..core.locks import lock_cases
 from ..standards.models import DistrictPolicy
 from .models import Escalation, Measure, Meeting, MemberUnit, UnitStatement, Vote
@@ -165,6 +167,23 @@ def handle_locally(*, escalation: Escalation, user, decision, measures):
         )
         measure.full_clean()
         measure.save()
+    if measures:
+        _enter_hardship(escalation, decision.strip())
+
+
+def _enter_hardship(escalation: Escalation, note: str):
+    """A 一事一议 decision that helps the household without putting it on a
+    programme (measures given or agreed) puts it in the low-income register
+    as a household in hardship (刚性支出困难)."""
+    if escalation.household_id is None:
+        return
+    register_enter(
+        household=escalation.household,
+        category=RegisterEntry.Category.HARDSHIP,
+        since=timezone.localdate(),
+        case=escalation,
+        note=note,
+    )
 
 
 # --- 2. preparation (会议准备) and the units' statements --------------------------
@@ -376,6 +395,9 @@ def meeting_record(
             measure.full_clean()
             measure.save()
     _close_statements(escalation, user)
+    if meeting.carried and decision == Meeting.Decision.MEASURES:
+        note = meeting.decision_text or meeting.get_decision_display()
+        _enter_hardship(escalation, note)
     # carrying out: the units' measures and informing the beneficiary
     escalation.stage = Stage.MEASURES
     escalation.save()

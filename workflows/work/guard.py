@@ -2,7 +2,8 @@
 
 One guard for all pages, the viewflow ones included: before a view runs, each
 id in the URL (``process_pk``, ``task_pk``, ``household_pk``, ``member_pk``,
-``person_pk``, ``grant_pk``, ``lockout_pk``, ``job_pk``, ``run_pk``)
+``person_pk``, ``grant_pk``, ``lockout_pk``, ``job_pk``, ``run_pk``,
+``raise_pk``)
 must name an object the user may see, and a task must belong to the process
 named beside it. An id keyword nobody registered here is refused too, so a
 new URL cannot slip through unguarded.
@@ -80,6 +81,20 @@ def _own_import_run(user, pk, kwargs):
     return ImportRun.objects.filter(pk=pk, started_by=user).exists()
 
 
+def _raise_visible(user, pk, kwargs):
+    """A standard raise (提标) of a district where the user sees the register
+    (workflows.benefits.selectors.raises_visible_to)."""
+    from roles.scope import region_q
+
+    StandardRaise = apps.get_model("workflows", "StandardRaise")
+    qs = StandardRaise.objects.filter(pk=pk)
+    if not user.is_superuser:
+        qs = qs.filter(
+            region_q(user, "workflows.view_register", "standard__district__path")
+        )
+    return qs.exists()
+
+
 SCOPE_CHECKS = {
     "process_pk": _case_visible,
     "case_pk": _case_visible,
@@ -91,6 +106,7 @@ SCOPE_CHECKS = {
     "lockout_pk": _lockout_in_scope,
     "job_pk": _own_job,  # a random UUID, not a database key
     "run_pk": _own_import_run,
+    "raise_pk": _raise_visible,
 }
 
 # URL namespaces guarded by their own rule (Django admin: staff permissions).

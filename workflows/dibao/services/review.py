@@ -11,9 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...benefits.models import RegisterEntry
+from ...benefits.services import register_enter
 from ...standards.models import DistrictPolicy
 from ..models import (
     Application,
+    Assessment,
     Decision,
     Review,
 )
@@ -159,7 +162,25 @@ def decision_record(*, application: Application, user, outcome: str, reasons: st
     decision.full_clean()
     decision.save()
     application.save()
+    _enter_marginal(application, decision)
     return decision
+
+
+def _enter_marginal(application: Application, decision: Decision):
+    """A rejection whose income calculation found a marginal household
+    (低保边缘) puts the household in the low-income register as marginal."""
+    if decision.outcome == Decision.Outcome.APPROVE or application.household is None:
+        return
+    assessment = application.assessments.order_by("-pk").first()
+    if assessment is None or assessment.outcome != Assessment.Outcome.MARGINAL:
+        return
+    register_enter(
+        household=application.household,
+        category=RegisterEntry.Category.MARGINAL,
+        since=decision.decided_on,
+        case=application,
+        note=str(Assessment.Outcome.MARGINAL.label),
+    )
 
 
 @transaction.atomic
