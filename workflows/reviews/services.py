@@ -387,6 +387,10 @@ def review_decide(
     if why:
         raise PermissionDenied(why)
     today = timezone.localdate()
+    if amount is None and outcome in (Outcome.INCREASE, Outcome.REDUCE):
+        # the town's figure when it proposed the same, else the recalculation
+        same = review.proposal == outcome and review.proposed_amount is not None
+        amount = review.proposed_amount if same else review.recalc_amount
     errors = _outcome_errors(
         review, outcome, amount, exit_months, stop_reason, recovery_amount, today
     )
