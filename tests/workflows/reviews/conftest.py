@@ -30,16 +30,16 @@ from ..dibao.desk import (  # noqa: F401  (cast: fixture)
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def approve(cast, members=None, incomes=None):
+def approve(crew, members=None, incomes=None):
     """An approved 低保 case of 龚庄村; returns its benefit."""
-    case = submit(Desk(cast.caseworker), cast, members=members, incomes=incomes)
-    accept(cast, case)
-    investigate(cast, case)
-    calculate(cast, case)
-    propose(cast, case, "include")
+    case = submit(Desk(crew.caseworker), crew, members=members, incomes=incomes)
+    accept(crew, case)
+    investigate(crew, case)
+    calculate(crew, case)
+    propose(crew, case, "include")
     through_notice(case)
-    review(cast, case, "confirm")
-    decide(cast, case, "approve")
+    review(crew, case, "confirm")
+    decide(crew, case, "approve")
     return backdated(case.benefits.get())
 
 
@@ -68,7 +68,7 @@ def three_persons():
 
 
 @pytest.fixture
-def benefit(cast):
+def benefit(cast):  # noqa: F811  (the fixture imported above)
     return approve(cast)
 
 
@@ -92,28 +92,28 @@ def step(review, node, user, fn, **values):
     return review
 
 
-def investigated(cast, review):
+def investigated(crew, review):
     return step(
         review,
         ReviewFlow.investigate,
-        cast.caseworker,
+        crew.caseworker,
         services.review_investigate,
         cooperated=True,
         visited_on=today(),
-        investigator_1=cast.caseworker,
-        investigator_2=cast.coordinator,
+        investigator_1=crew.caseworker,
+        investigator_2=crew.coordinator,
         findings="家庭情况已核实",
     )
 
 
-def decided(cast, review, proposal, decision=None, **values):
+def decided(crew, review, proposal, decision=None, **values):
     """Investigated, proposed by the town, decided by the district, the
     notice delivered: the decision is applied."""
-    investigated(cast, review)
+    investigated(crew, review)
     step(
         review,
         ReviewFlow.propose,
-        cast.caseworker,
+        crew.caseworker,
         services.review_propose,
         proposal=proposal,
         reasons="镇（街道）意见",
@@ -122,7 +122,7 @@ def decided(cast, review, proposal, decision=None, **values):
     step(
         review,
         ReviewFlow.decide,
-        cast.district_supervisor,
+        crew.district_supervisor,
         services.review_decide,
         outcome=decision or proposal,
         reasons="复核决定理由",
@@ -131,7 +131,7 @@ def decided(cast, review, proposal, decision=None, **values):
     step(
         review,
         ReviewFlow.deliver,
-        cast.caseworker,
+        crew.caseworker,
         services.review_deliver,
         delivered_on=today(),
     )

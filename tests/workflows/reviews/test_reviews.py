@@ -42,9 +42,7 @@ def next_month():
     return add_months(this_month(), 1)
 
 
-def test_review_dates_follow_the_class_and_a_class_change_moves_the_date(
-    cast, benefit
-):
+def test_review_dates_follow_the_class_and_a_class_change_moves_the_date(cast, benefit):
     assert benefit.review_class == "stable"
     assert benefit.next_review_on == add_months(benefit.start_month, 12)
     with pytest.raises(PermissionDenied):
@@ -55,7 +53,10 @@ def test_review_dates_follow_the_class_and_a_class_change_moves_the_date(
             user=cast.other_town_caseworker,
         )
     scheduling.review_class_change(
-        benefit=benefit, review_class="variable", reason="有劳动能力", user=cast.caseworker
+        benefit=benefit,
+        review_class="variable",
+        reason="有劳动能力",
+        user=cast.caseworker,
     )
     benefit.refresh_from_db()
     assert benefit.review_class == "variable"
