@@ -17,6 +17,15 @@ VIEW = [
     "workflows.view_household",
     "workflows.view_call",
     "workflows.view_escalation",
+    "workflows.view_benefitreview",
+]
+# the periodic review (动态复核, workflows/reviews): the town investigates,
+# proposes and delivers; the district decides (the town where delegated)
+REVIEW_TOWN = [
+    "workflows.open_benefitreview",
+    "workflows.investigate_benefitreview",
+    "workflows.propose_benefitreview",
+    "workflows.deliver_benefitreview",
 ]
 
 
@@ -24,6 +33,7 @@ ROLE_PERMISSIONS = {
     C.VILLAGE_COORDINATOR: VIEW
     + [
         "workflows.view_register",
+        "workflows.open_benefitreview",
         "workflows.apply_application",
         "workflows.record_objection",
         "workflows.visit_case",
@@ -47,11 +57,13 @@ ROLE_PERMISSIONS = {
         "workflows.refer_escalation",
         "workflows.inform_escalation",
         "workflows.import_registry",
+        *REVIEW_TOWN,
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
         "workflows.view_register",
         "workflows.change_register",
+        "workflows.decide_delegated_benefitreview",
         "workflows.manage_case",
         "workflows.grant_case",
         "workflows.refer_escalation",
@@ -87,6 +99,7 @@ ROLE_PERMISSIONS = {
         "workflows.cancel_case",
         "workflows.audit_case",
         "workflows.decide_application",
+        "workflows.decide_benefitreview",
         "workflows.extend_deadline",
         "workflows.reveal_idnumber",
         "workflows.prepare_escalation",
@@ -229,5 +242,13 @@ RELEASES = {
                 )
             },
         }
+    },
+    # the periodic review, change reports, gradual exit and stops
+    # (workflows/reviews): every role that sees cases sees reviews
+    "2027-01-reviews": {
+        "add": {
+            code: [p for p in perms if p.endswith("_benefitreview")]
+            for code, perms in ROLE_PERMISSIONS.items()
+        },
     },
 }

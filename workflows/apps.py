@@ -17,6 +17,8 @@ class WorkflowsConfig(AppConfig):
         from .escalation.viewsets import EscalationAppViewset
         from .hotline.flows import HotlineFlow
         from .hotline.viewsets import HotlineAppViewset
+        from .reviews.flows import ReviewFlow
+        from .reviews.viewsets import ReviewAppViewset
 
         return [
             DibaoAppViewset(DibaoFlow, icon="family_restroom", title=_("低保审核确认")),
@@ -26,6 +28,7 @@ class WorkflowsConfig(AppConfig):
             EscalationAppViewset(
                 EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
             ),
+            ReviewAppViewset(ReviewFlow, icon="event_repeat", title=_("动态复核")),
         ]
 
     def ready(self):
@@ -54,6 +57,7 @@ class WorkflowsConfig(AppConfig):
         from .escalation import signals as escalation_signals  # noqa: F401
         from .monitoring import jobs as monitoring_jobs  # noqa: F401
         from .notify import sweeps as notify_sweeps  # noqa: F401
+        from .reviews import scheduling as review_sweeps  # noqa: F401  (sweep)
 
         # the last app: Django's own post-migrate rows (permissions) exist by now
         pre_migrate.connect(before_migrate, sender=self, dispatch_uid="audit-before")

@@ -37,6 +37,7 @@ from .jobs.models import Job  # noqa: F401
 from .monitoring.models import FeedBatch, FeedRecord, FeedUpload  # noqa: F401
 from .notify.models import Delivery, Notification  # noqa: F401
 from .registry.models import Asset, Deduction, Household, IncomeItem, Member  # noqa: F401
+from .reviews.models import BenefitReview, WorkRefusal  # noqa: F401
 from .standards.models import (  # noqa: F401
     AssistanceStandard,
     DistrictPolicy,
