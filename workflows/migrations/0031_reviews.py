@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ('contenttypes', '0002_remove_content_type_name'),
         ('roles', '0007_enrolment_codes'),
         ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0029_after_approval_spine'),
+        ('workflows', '0030_register_raises'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
