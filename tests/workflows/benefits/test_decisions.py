@@ -88,12 +88,17 @@ def test_escalation_measures_enter_hardship(people):
     entry = RegisterEntry.objects.get(household=case.household)
     assert entry.category == RegisterEntry.Category.HARDSHIP
     assert entry.case_id == esc.pk and entry.note == "给予临时救助和医疗救助。"
-    # the household's chain holds both cases, in the same few queries as one
+    # the household's chain holds the call, the application and the
+    # escalation, newest first, in the same few queries as one case
     with CaptureQueriesContext(connection) as queries:
         chain = household_chain(household=case.household, user=people.caseworker)
         kinds = [row["case"].kind_label for row in chain["cases"]]
         numbers = [row["case"].number for row in chain["cases"]]
         stages = [row["stage"] for row in chain["cases"]]
-    assert [row["case"].pk for row in chain["cases"]] == [esc.pk, case.pk]
+    assert [row["case"].pk for row in chain["cases"]] == [
+        esc.pk,
+        case.pk,
+        case.origin_id,
+    ]
     assert all(kinds) and all(numbers) and all(stages)
     assert len(queries) <= 5
