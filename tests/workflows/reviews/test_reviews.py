@@ -410,3 +410,41 @@ def test_stopped_household_that_is_marginal_enters_the_register(cast, benefit):
     assert RegisterEntry.objects.filter(
         household=benefit.household, category="marginal", ended_on__isnull=True
     ).exists()
+
+
+def test_the_step_pages_work_through_the_web(cast, benefit):
+    review = review_open(benefit=benefit, trigger="periodic", reason="定期", user=None)
+    worker = Desk(cast.caseworker)
+    _task, page = worker.open(review, ReviewFlow.investigate)
+    assert "复核调查核实" in page.content.decode()
+    worker.complete(
+        review,
+        ReviewFlow.investigate,
+        {
+            "cooperated": "yes",
+            "visited_on": today().isoformat(),
+            "investigator_1": cast.caseworker.pk,
+            "investigator_2": cast.coordinator.pk,
+            "findings": "情况无变化",
+        },
+    )
+    worker.complete(
+        review,
+        ReviewFlow.propose,
+        {"proposal": "continue", "amount": "", "reasons": "情况无变化"},
+    )
+    review.refresh_from_db()
+    assert review.rule_version and review.recalc_amount is not None
+    # the caseworker who investigated is refused the decision page's task
+    boss = Desk(cast.district_supervisor)
+    _task, page = boss.open(review, ReviewFlow.decide)
+    assert "情况无变化" in page.content.decode()
+    boss.complete(
+        review, ReviewFlow.decide, {"outcome": "continue", "reasons": "继续保障"}
+    )
+    worker.complete(review, ReviewFlow.deliver, {"delivered_on": today().isoformat()})
+    review.refresh_from_db()
+    assert review.finished and review.stage == "closed"
+    page = worker.get(review.get_absolute_url())
+    assert page.status_code == 200 and "继续保障" in page.content.decode()
+    assert worker.get(ReviewFlow.instance.reverse("process_list")).status_code == 200
