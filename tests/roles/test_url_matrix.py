@@ -275,6 +275,7 @@ def review_cases(cast, applications):
 
     from workflows.benefits.services import benefit_grant
     from workflows.core.services import run_task
+    from workflows.reviews import decision as rd
     from workflows.reviews import services as rs
     from workflows.reviews.flows import ReviewFlow
 
@@ -316,7 +317,7 @@ def review_cases(cast, applications):
             review,
             ReviewFlow.propose,
             cast.caseworker,
-            rs.review_propose,
+            rd.review_propose,
             proposal=outcome,
             reasons="意见",
         )
@@ -324,7 +325,7 @@ def review_cases(cast, applications):
             review,
             ReviewFlow.decide,
             cast.district_supervisor,
-            rs.review_decide,
+            rd.review_decide,
             outcome=outcome,
             reasons="决定",
             **decision,
@@ -333,7 +334,7 @@ def review_cases(cast, applications):
             review,
             ReviewFlow.deliver,
             cast.caseworker,
-            rs.review_deliver,
+            rd.review_deliver,
             delivered_on=today,
         )
 
