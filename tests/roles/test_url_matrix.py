@@ -262,7 +262,109 @@ def flow_cases(cast, staff):
         "dibao/": applications,
         "hotline/": calls,
         "escalation/": [e1, e2, e3, e4, e5, e6],
+        "review/": review_cases(cast, applications),
     }
+
+
+def review_cases(cast, applications):
+    """Reviews of 龚庄村 benefits holding a task of every node: a gradual
+    exit stopped by its timer, a household not cooperating, a continuation."""
+    from decimal import Decimal
+
+    from viewflow.workflow.timers import fire_due_timers
+
+    from workflows.benefits.services import benefit_grant
+    from workflows.core.services import run_task
+    from workflows.reviews import decision as rd
+    from workflows.reviews import services as rs
+    from workflows.reviews.flows import ReviewFlow
+
+    today = timezone.localdate()
+    benefits = [
+        benefit_grant(
+            case=a,
+            persons=1,
+            monthly_amount=Decimal("500.00"),
+            start_month=today.replace(day=1),
+            legal_basis="测试",
+        )
+        for a in applications[:3]
+    ]
+
+    def step(review, node, user, fn, **values):
+        task = review.task_set.filter(
+            flow_task=node, status__in=("NEW", "ASSIGNED", "STARTED")
+        ).first()
+        run_task(
+            task=task,
+            user=user,
+            step=lambda a: fn(review=a.process, user=user, **values),
+        )
+
+    def through(review, outcome, **decision):
+        step(
+            review,
+            ReviewFlow.investigate,
+            cast.caseworker,
+            rs.review_investigate,
+            cooperated=True,
+            visited_on=today,
+            investigator_1=cast.caseworker,
+            investigator_2=cast.coordinator,
+            findings="核查",
+        )
+        step(
+            review,
+            ReviewFlow.propose,
+            cast.caseworker,
+            rd.review_propose,
+            proposal=outcome,
+            reasons="意见",
+        )
+        step(
+            review,
+            ReviewFlow.decide,
+            cast.district_supervisor,
+            rd.review_decide,
+            outcome=outcome,
+            reasons="决定",
+            **decision,
+        )
+        step(
+            review,
+            ReviewFlow.deliver,
+            cast.caseworker,
+            rd.review_deliver,
+            delivered_on=today,
+        )
+
+    reviews = [
+        rs.review_open(benefit=b, trigger="periodic", reason="定期", user=None)
+        for b in benefits
+    ]
+    through(reviews[0], "gradual_exit", exit_months=1)
+    timer = reviews[0].task_set.get(flow_task=ReviewFlow.exit_period)
+    timer.scheduled = timezone.now() - datetime.timedelta(seconds=1)
+    timer.save()
+    fire_due_timers()
+    step(
+        reviews[1],
+        ReviewFlow.investigate,
+        cast.caseworker,
+        rs.review_investigate,
+        cooperated=False,
+        notice_on=today,
+    )
+    step(
+        reviews[1],
+        ReviewFlow.await_report,
+        cast.caseworker,
+        rs.review_await,
+        reported=False,
+        on=today,
+    )
+    through(reviews[2], "continue")
+    return reviews
 
 
 FLOWS = {}
@@ -304,12 +406,14 @@ def _flow_of(route):
     if not FLOWS:
         from workflows.escalation.flows import EscalationFlow
         from workflows.hotline.flows import HotlineFlow
+        from workflows.reviews.flows import ReviewFlow
 
         FLOWS.update(
             {
                 "dibao/": DibaoFlow,
                 "hotline/": HotlineFlow,
                 "escalation/": EscalationFlow,
+                "review/": ReviewFlow,
             }
         )
     for prefix, flow_class in FLOWS.items():

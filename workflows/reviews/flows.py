@@ -21,7 +21,7 @@ from workflows.core.grants import ANYWHERE, GrantRule
 
 from ..core import flow
 from ..core.flow import ScopedFlowMixin
-from . import services, views
+from . import decision, views
 from .models import BenefitReview
 
 R = Role.Code
@@ -198,20 +198,20 @@ class ReviewFlow(ScopedFlowMixin, Flow):
     # --- handlers: thin calls into services ---------------------------------
 
     def apply_to_benefit(self, activation):
-        services.review_apply(review=activation.process)
+        decision.review_apply(review=activation.process)
 
     def exit_ends(self, activation):
-        return services.exit_moment(activation.process)
+        return decision.exit_moment(activation.process)
 
     def stop_after_exit(self, activation):
-        services.review_exit_end(review=activation.process)
+        decision.review_exit_end(review=activation.process)
 
     # --- separation of duties -------------------------------------------------
 
     def step_conflict(self, user, case, perm):
         """Whoever investigated or proposed does not decide (S1 Art 12, 20)."""
         if perm in DECIDE_PERMS:
-            return services.decide_conflict(user, case.coerced)
+            return decision.decide_conflict(user, case.coerced)
         return None
 
     def conflict_q(self, user):

@@ -17,7 +17,7 @@ from ..benefits.services import add_months, review_interval
 from ..clock.services import time_limit
 from ..core.sweeps import sweep
 from .models import BenefitReview, WorkRefusal
-from .services import OPEN_STATUSES, policy_for, review_open
+from .services import CLOSED_STATUSES, policy_for, review_open
 
 LEAD = "review_lead"  # days before the due date a periodic review opens
 IN_FORCE = (Benefit.Status.ACTIVE, Benefit.Status.SUSPENDED)
@@ -50,8 +50,8 @@ def reviews_due(*, on: datetime.date):
     """Benefits in force whose review falls due within the lead time and
     that have no open review (one query)."""
     horizon = on + datetime.timedelta(days=time_limit(LEAD, on).amount)
-    open_review = BenefitReview.objects.filter(
-        benefit=OuterRef("pk"), status__in=OPEN_STATUSES
+    open_review = BenefitReview.objects.filter(benefit=OuterRef("pk")).exclude(
+        status__in=CLOSED_STATUSES
     )
     return (
         Benefit.objects.filter(status__in=IN_FORCE, next_review_on__lte=horizon)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..core.views import StartFormView, TaskFormView
-from . import forms, services
+from . import decision, forms, services
 from .models import BenefitReview
 
 
@@ -73,7 +73,7 @@ class ProposeView(TaskFormView):
         return [_("提交时按现行保障标准重新核算；无核算办法的救助项目须填写建议金额。")]
 
     def perform(self, form):
-        services.review_propose(
+        decision.review_propose(
             review=self.case, user=self.request.user, **form.cleaned_data
         )
 
@@ -85,7 +85,7 @@ class DecideView(TaskFormView):
         return {"case": self.case}
 
     def perform(self, form):
-        services.review_decide(
+        decision.review_decide(
             review=self.case, user=self.request.user, **form.cleaned_data
         )
 
@@ -94,6 +94,6 @@ class DeliverView(TaskFormView):
     form_class = forms.DeliverForm
 
     def perform(self, form):
-        services.review_deliver(
+        decision.review_deliver(
             review=self.case, user=self.request.user, **form.cleaned_data
         )

@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from tests.factories import member_row
 from workflows.core.services import run_task
-from workflows.reviews import services
+from workflows.reviews import decision, services
 from workflows.reviews.flows import ReviewFlow
 
 from ..dibao.desk import (  # noqa: F401  (cast: fixture)
@@ -106,7 +106,7 @@ def investigated(crew, review):
     )
 
 
-def decided(crew, review, proposal, decision=None, **values):
+def decided(crew, review, proposal, outcome=None, **values):
     """Investigated, proposed by the town, decided by the district, the
     notice delivered: the decision is applied."""
     investigated(crew, review)
@@ -114,7 +114,7 @@ def decided(crew, review, proposal, decision=None, **values):
         review,
         ReviewFlow.propose,
         crew.caseworker,
-        services.review_propose,
+        decision.review_propose,
         proposal=proposal,
         reasons="镇（街道）意见",
         amount=values.pop("proposed_amount", None),
@@ -123,8 +123,8 @@ def decided(crew, review, proposal, decision=None, **values):
         review,
         ReviewFlow.decide,
         crew.district_supervisor,
-        services.review_decide,
-        outcome=decision or proposal,
+        decision.review_decide,
+        outcome=outcome or proposal,
         reasons="复核决定理由",
         **values,
     )
@@ -132,7 +132,7 @@ def decided(crew, review, proposal, decision=None, **values):
         review,
         ReviewFlow.deliver,
         crew.caseworker,
-        services.review_deliver,
+        decision.review_deliver,
         delivered_on=today(),
     )
     return review

@@ -13,7 +13,7 @@ from viewflow.workflow.timers import fire_due_timers
 from tests.factories import member_row, set_policy
 from workflows.benefits.models import Benefit, RegisterEntry
 from workflows.benefits.services import add_months
-from workflows.reviews import scheduling, services
+from workflows.reviews import decision, scheduling, services
 from workflows.reviews.api import review_open
 from workflows.reviews.flows import ReviewFlow
 from workflows.reviews.models import BenefitReview
@@ -163,7 +163,7 @@ def test_found_work_gradual_exit_then_stopped_by_the_timer(cast, benefit):
         review,
         ReviewFlow.decide,
         cast.district_supervisor,
-        services.review_decide,
+        decision.review_decide,
         outcome="gradual_exit",
         reasons="王小花 就业，收入超过标准",
         exit_months=6,
@@ -174,7 +174,7 @@ def test_found_work_gradual_exit_then_stopped_by_the_timer(cast, benefit):
         review,
         ReviewFlow.deliver,
         cast.caseworker,
-        services.review_deliver,
+        decision.review_deliver,
         delivered_on=today(),
     )
     benefit.refresh_from_db()
@@ -208,7 +208,7 @@ def test_a_fraud_stop_records_the_amount_to_recover(cast, benefit):
         review,
         ReviewFlow.decide,
         cast.district_supervisor,
-        services.review_decide,
+        decision.review_decide,
         outcome="stop",
         reasons="隐瞒名下车辆骗取低保",
         stop_reason="fraud",
@@ -218,7 +218,7 @@ def test_a_fraud_stop_records_the_amount_to_recover(cast, benefit):
         review,
         ReviewFlow.deliver,
         cast.caseworker,
-        services.review_deliver,
+        decision.review_deliver,
         delivered_on=today(),
     )
     benefit.refresh_from_db()
@@ -311,7 +311,7 @@ def test_who_decides(cast, benefit):
         review,
         ReviewFlow.propose,
         cast.caseworker,
-        services.review_propose,
+        decision.review_propose,
         proposal="continue",
         reasons="情况无变化",
     )
@@ -321,7 +321,7 @@ def test_who_decides(cast, benefit):
             review,
             ReviewFlow.decide,
             cast.town_supervisor,
-            services.review_decide,
+            decision.review_decide,
             outcome="continue",
             reasons="x",
         )
@@ -329,7 +329,7 @@ def test_who_decides(cast, benefit):
         review,
         ReviewFlow.decide,
         cast.district_supervisor,
-        services.review_decide,
+        decision.review_decide,
         outcome="continue",
         reasons="情况无变化，继续保障",
     )
@@ -345,7 +345,7 @@ def test_delegated_town_decides_but_not_who_investigated_or_proposed(cast, benef
         review,
         ReviewFlow.propose,
         cast.caseworker2,
-        services.review_propose,
+        decision.review_propose,
         proposal="continue",
         reasons="情况无变化",
     )
@@ -358,7 +358,7 @@ def test_delegated_town_decides_but_not_who_investigated_or_proposed(cast, benef
         review,
         ReviewFlow.decide,
         cast.town_supervisor,
-        services.review_decide,
+        decision.review_decide,
         outcome="continue",
         reasons="情况无变化，继续保障",
     )
@@ -385,7 +385,7 @@ def test_stopped_household_that_is_marginal_enters_the_register(cast, benefit):
         review,
         ReviewFlow.propose,
         cast.caseworker,
-        services.review_propose,
+        decision.review_propose,
         proposal="stop",
         reasons="收入超过标准",
     )
@@ -395,7 +395,7 @@ def test_stopped_household_that_is_marginal_enters_the_register(cast, benefit):
         review,
         ReviewFlow.decide,
         cast.district_supervisor,
-        services.review_decide,
+        decision.review_decide,
         outcome="stop",
         reasons="收入超过标准",
         stop_reason="income",
@@ -404,9 +404,47 @@ def test_stopped_household_that_is_marginal_enters_the_register(cast, benefit):
         review,
         ReviewFlow.deliver,
         cast.caseworker,
-        services.review_deliver,
+        decision.review_deliver,
         delivered_on=today(),
     )
     assert RegisterEntry.objects.filter(
         household=benefit.household, category="marginal", ended_on__isnull=True
     ).exists()
+
+
+def test_the_step_pages_work_through_the_web(cast, benefit):
+    review = review_open(benefit=benefit, trigger="periodic", reason="定期", user=None)
+    worker = Desk(cast.caseworker)
+    _task, page = worker.open(review, ReviewFlow.investigate)
+    assert "复核调查核实" in page.content.decode()
+    worker.complete(
+        review,
+        ReviewFlow.investigate,
+        {
+            "cooperated": "yes",
+            "visited_on": today().isoformat(),
+            "investigator_1": cast.caseworker.pk,
+            "investigator_2": cast.coordinator.pk,
+            "findings": "情况无变化",
+        },
+    )
+    worker.complete(
+        review,
+        ReviewFlow.propose,
+        {"proposal": "continue", "amount": "", "reasons": "情况无变化"},
+    )
+    review.refresh_from_db()
+    assert review.rule_version and review.recalc_amount is not None
+    # the caseworker who investigated is refused the decision page's task
+    boss = Desk(cast.district_supervisor)
+    _task, page = boss.open(review, ReviewFlow.decide)
+    assert "情况无变化" in page.content.decode()
+    boss.complete(
+        review, ReviewFlow.decide, {"outcome": "continue", "reasons": "继续保障"}
+    )
+    worker.complete(review, ReviewFlow.deliver, {"delivered_on": today().isoformat()})
+    review.refresh_from_db()
+    assert review.finished and review.stage == "closed"
+    page = worker.get(review.get_absolute_url())
+    assert page.status_code == 200 and "继续保障" in page.content.decode()
+    assert worker.get(ReviewFlow.instance.reverse("process_list")).status_code == 200
