@@ -74,7 +74,14 @@ def test_bulk_opened_rows_match_what_viewflow_writes(
 ):
     alert = _alert(registrar, reviewer, district)
     ours = alert.task_set.order_by("pk")
-    normal = AlertFlow.raised.run()  # viewflow's own start, for comparison
+    # viewflow's own start, for comparison
+    normal = AlertFlow.raised.run(
+        region=alert.region,
+        household=alert.household,
+        rule=alert.rule,
+        source=alert.source,
+        fact_key="x" * 64,
+    )
     theirs = normal.task_set.order_by("pk")
     fields = ("flow_task", "flow_task_type", "status", "token", "owner_permission")
     assert [[getattr(t, f) for f in fields] for t in ours] == [
