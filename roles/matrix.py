@@ -18,6 +18,7 @@ VIEW = [
     "workflows.view_call",
     "workflows.view_escalation",
     "workflows.view_benefitreview",
+    "workflows.view_alert",
 ]
 # the periodic review (动态复核, workflows/reviews): the town investigates,
 # proposes and delivers; the district decides (the town where delegated)
@@ -37,6 +38,7 @@ ROLE_PERMISSIONS = {
         "workflows.apply_application",
         "workflows.record_objection",
         "workflows.visit_case",
+        "workflows.verify_alert",
     ],
     C.PROXY_AGENT: VIEW + ["workflows.apply_application"],
     C.TOWN_CASEWORKER: VIEW
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS = {
         "workflows.inform_escalation",
         "workflows.import_registry",
         *REVIEW_TOWN,
+        "workflows.verify_alert",
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
@@ -88,6 +91,7 @@ ROLE_PERMISSIONS = {
         "workflows.record_meeting_escalation",
         "workflows.import_registry",
         "workflows.import_caseload",
+        "workflows.run_monitoring",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -105,6 +109,7 @@ ROLE_PERMISSIONS = {
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
         "workflows.view_common_problems",
+        "workflows.run_monitoring",
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
@@ -250,5 +255,29 @@ RELEASES = {
             code: [p for p in perms if p.endswith("_benefitreview")]
             for code, perms in ROLE_PERMISSIONS.items()
         },
+    },
+    # monitoring alerts (workflows/alerts): everyone who sees cases sees
+    # alerts; the village and town verify them; the district runs the match
+    "2027-01-alerts": {
+        "add": {
+            **{
+                code: ["workflows.view_alert"]
+                for code, perms in ROLE_PERMISSIONS.items()
+                if "workflows.view_alert" in perms
+            },
+            C.VILLAGE_COORDINATOR: [
+                "workflows.view_alert",
+                "workflows.verify_alert",
+            ],
+            C.TOWN_CASEWORKER: ["workflows.view_alert", "workflows.verify_alert"],
+            C.DISTRICT_REVIEWER: [
+                "workflows.view_alert",
+                "workflows.run_monitoring",
+            ],
+            C.DISTRICT_SUPERVISOR: [
+                "workflows.view_alert",
+                "workflows.run_monitoring",
+            ],
+        }
     },
 }

@@ -11,6 +11,8 @@ class WorkflowsConfig(AppConfig):
 
     def site_viewsets(self):
         """The programmes of this app in the staff site's menu."""
+        from .alerts.flows import AlertFlow
+        from .alerts.viewsets import AlertAppViewset
         from .dibao.flows import DibaoFlow
         from .dibao.viewsets import DibaoAppViewset
         from .escalation.flows import EscalationFlow
@@ -29,6 +31,9 @@ class WorkflowsConfig(AppConfig):
                 EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
             ),
             ReviewAppViewset(ReviewFlow, icon="event_repeat", title=_("动态复核")),
+            AlertAppViewset(
+                AlertFlow, icon="notification_important", title=_("监测预警")
+            ),
         ]
 
     def ready(self):
@@ -36,11 +41,9 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
-        # the spine's own job kind: the standard raise (提标)
+        # the spine's job kinds and listeners: the standard raise (提标), a
+        # year's calendar entered or corrected (its open deadlines counted again)
         from .benefits import raises  # noqa: F401
-
-        # a year's calendar entered or corrected: its open deadlines are
-        # counted again (the clock announces, the spine recounts)
         from .clock import signals as clock_signals  # noqa: F401
         from .core import clocks  # noqa: F401
 
@@ -50,8 +53,10 @@ class WorkflowsConfig(AppConfig):
         from .dataio import services as import_services  # noqa: F401  (sweep)
         from .dibao import imports as dibao_imports  # noqa: F401
 
-        # the programmes listen to each other through the spine; reminders and
-        # lateness notices join every sweep of the timer dispatcher
+        # the programmes listen to each other through the spine; their job
+        # kinds and sweeps (monitoring alerts, due reviews) and the reminders
+        # join every sweep of the timer dispatcher
+        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .dibao import jobs as dibao_jobs  # noqa: F401  (job kinds)
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401
