@@ -41,22 +41,19 @@ class WorkflowsConfig(AppConfig):
         from .audit.backfill import after_migrate, before_migrate
 
         record.connect()
-        # the spine's job kinds and listeners: the standard raise (提标), a
-        # year's calendar entered or corrected (its open deadlines counted again)
+        # what registers itself on import: the job kinds (the standard raise
+        # 提标, the imports, monitoring alerts, the cross-check), the sweeps of
+        # the timer dispatcher (due reviews, reminders, stale uploads), and the
+        # listeners through which the spine and the programmes hear each other
+        # (a year's calendar corrected, an escalation decided)
+        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .benefits import raises  # noqa: F401
         from .clock import signals as clock_signals  # noqa: F401
         from .core import clocks  # noqa: F401
-
-        # the import kinds (each also a job kind): the registry's, the programmes'
         from .dataio import registry as registry_imports  # noqa: F401
         from .dataio import registry_items as registry_item_imports  # noqa: F401
         from .dataio import services as import_services  # noqa: F401  (sweep)
         from .dibao import imports as dibao_imports  # noqa: F401
-
-        # the programmes listen to each other through the spine; their job
-        # kinds and sweeps (monitoring alerts, due reviews) and the reminders
-        # join every sweep of the timer dispatcher
-        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .dibao import jobs as dibao_jobs  # noqa: F401  (job kinds)
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401
