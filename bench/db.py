@@ -53,16 +53,15 @@ def _admin():
     )
 
 
-def _template_name(name, shape):
+def _template_name(shape):
     import hashlib
 
     root = Path(__file__).resolve().parent.parent
-    # the schema and the generator: a change to either makes a new template
+    # the generator's code: a change makes a new template (a copy is
+    # migrated after it is made, so new migrations need none)
     digest = hashlib.sha256()
-    for path in sorted((root / "workflows" / "migrations").glob("0*.py")):
-        digest.update(path.name.encode())
     digest.update((root / "bench" / "monitoring_data.py").read_bytes())
-    return f"{name[:20]}_tpl_{shape}_{digest.hexdigest()[:8]}"[:63]
+    return f"zz_bench_tpl_{shape}_{digest.hexdigest()[:8]}"[:63]
 
 
 def is_postgres():
@@ -75,7 +74,7 @@ def from_template(shape):
     if not is_postgres():
         return None
     name, conn = _admin()
-    template = _template_name(name, shape)
+    template = _template_name(shape)
     with conn:
         found = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [template]
@@ -93,7 +92,7 @@ def save_template(shape):
     if not is_postgres():
         return None
     name, conn = _admin()
-    template = _template_name(name, shape)
+    template = _template_name(shape)
     with conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
         conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')

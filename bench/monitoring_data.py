@@ -329,34 +329,32 @@ class Register:
         def some(homes, share):
             return rng.sample(homes, int(len(homes) * share))
 
-        # the hits, in the current batches
+        # the hits, in the current batches; what the run should find
+        expected = self.expected = set()
         for home in some(recipients, HIT_SHARE["death"]):
-            add("death", rng.choice(home[3]), detail="死亡")
+            number = rng.choice(home[3])
+            add("death", number, detail="死亡")
+            expected.add((home[0], "death", number))
         for source in ("vehicle", "real_estate", "business"):
             for home in some(recipients, HIT_SHARE[source]):
-                add(
-                    source,
-                    rng.choice(home[3]),
-                    amount=Decimal(rng.randint(1, 50) * 10000),
-                )
+                number = rng.choice(home[3])
+                add(source, number, amount=Decimal(rng.randint(1, 50) * 10000))
+                expected.add((home[0], source, number))
         for home in some(recipients, HIT_SHARE["income_over_line"]):
             line = Decimal(1000 * len(home[3]) + 500)
             add(rng.choice(("pension", "social_insurance")), home[3][0], amount=line)
+            expected.add((home[0], "income_over_line", None))
         for homes, rule in ((marginal, "single_candidate"), (outside, "new_hardship")):
             for home in some(homes, HIT_SHARE[rule]):
+                number = rng.choice(home[3])
+                expected.add((home[0], rule, number))
                 if rng.random() < 0.6:
                     kind, detail = DISABILITY_HIT
-                    add("disability", rng.choice(home[3]), kind=kind, detail=detail)
+                    add("disability", number, kind=kind, detail=detail)
                 else:
                     kind, detail = ILLNESS_HIT
                     amount = Decimal(rng.randint(20, 200) * 1000)
-                    add(
-                        "medical",
-                        rng.choice(home[3]),
-                        kind=kind,
-                        amount=amount,
-                        detail=detail,
-                    )
+                    add("medical", number, kind=kind, amount=amount, detail=detail)
         hits = written
         # stale and unfinished batches: hit-like rows that are not current
         stale = int(self.feed_rows * 0.08)
@@ -417,9 +415,8 @@ class Register:
         from django.core.management import call_command
         from django.db import transaction
 
-        from .load import analyze, fast_session, reset_sequences
+        from .load import analyze, reset_sequences
 
-        fast_session()
         started = time.time()
         with transaction.atomic():
             call_command("load_reference", verbosity=0)
@@ -457,12 +454,15 @@ def prepare(households, feed_rows, seed=2026, out=print, fresh=False):
     from django.conf import settings
 
     settings.AUDIT_HEAD_LOG.unlink(missing_ok=True)
-    if template is not None:
-        out(f"data set copied from template {template}")
-        return None
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if template is not None:
+        out(f"data set copied from template {template}")
+        return None
+    from .load import fast_session
+
+    fast_session()
     counts = Register(households, feed_rows, seed, out=out).build()
     from django.db import connection
 
