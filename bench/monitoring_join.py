@@ -28,61 +28,78 @@ GRADES = (DISABILITY_HIT[1], "二级")
 
 
 def hits_sql():
+    from django.db import connection
+
     from roles.models import Region
     from workflows.benefits.models import Benefit, RegisterEntry
     from workflows.monitoring.models import FeedBatch, FeedRecord
     from workflows.registry.models import Household, Member
     from workflows.standards.models import AssistanceStandard
 
+    entries = RegisterEntry._meta.db_table
+    in_force = "s.valid_from <= %(on)s AND (s.valid_to IS NULL OR s.valid_to >= %(on)s)"
+    current = (  # PostgreSQL: the batch ids as a constant array, not a join
+        "= ANY (ARRAY(SELECT id FROM current))"
+        if connection.vendor == "postgresql"
+        else "IN (SELECT id FROM current)"
+    )
     quoted = lambda values: ", ".join(f"'{v}'" for v in values)  # noqa: E731
     return f"""
     WITH current AS (
-        SELECT id, source FROM (
-            SELECT id, source, ROW_NUMBER() OVER (
+        SELECT id FROM (
+            SELECT id, ROW_NUMBER() OVER (
                 PARTITION BY source
                 ORDER BY period DESC, completed_at DESC, id DESC) AS n
             FROM {FeedBatch._meta.db_table}
             WHERE completed_at IS NOT NULL AND period <= %(on)s
               AND period >= %(since)s) ranked
         WHERE n = 1
-    ), facts AS (
+    ), facts AS MATERIALIZED (
         SELECT m.household_id, b.source, r.id_number, r.kind, r.detail, r.amount
         FROM {FeedRecord._meta.db_table} r
-        JOIN current b ON b.id = r.batch_id
+        JOIN {FeedBatch._meta.db_table} b ON b.id = r.batch_id
         JOIN {Member._meta.db_table} m ON m.id_number = r.id_number
-        WHERE b.source IN ({quoted(EVENT_SOURCES + INCOME_SOURCES)})
+        WHERE r.batch_id {current}
+          AND (b.source IN ({quoted(EVENT_SOURCES + INCOME_SOURCES)})
            OR (b.source = 'disability' AND r.detail IN ({quoted(GRADES)}))
-           OR (b.source = 'medical' AND r.kind = '{ILLNESS_HIT[0]}')
-    ), entries AS (
-        SELECT household_id, category, benefit_id
-        FROM {RegisterEntry._meta.db_table} WHERE ended_on IS NULL
+           OR (b.source = 'medical' AND r.kind = '{ILLNESS_HIT[0]}'))
+    ), income AS MATERIALIZED (
+        -- recipients' pension and insurance rows summed, kept where they
+        -- reach the lowest standard in force (then the household's own)
+        SELECT f.household_id, bf.household_size AS persons, SUM(f.amount) AS total
+        FROM facts f
+        JOIN {entries} e ON e.household_id = f.household_id
+         AND e.ended_on IS NULL AND e.category = 'recipient'
+        JOIN {Benefit._meta.db_table} bf ON bf.id = e.benefit_id
+        WHERE f.source IN ({quoted(INCOME_SOURCES)})
+        GROUP BY f.household_id, bf.household_size
+        HAVING SUM(f.amount) >= bf.household_size * (
+            SELECT MIN(monthly_standard)
+            FROM {AssistanceStandard._meta.db_table} s WHERE {in_force})
     )
     SELECT f.household_id, f.source, f.id_number
-    FROM facts f JOIN entries e ON e.household_id = f.household_id
-    WHERE e.category = 'recipient' AND f.source IN ({quoted(EVENT_SOURCES)})
+    FROM facts f JOIN {entries} e ON e.household_id = f.household_id
+    WHERE e.ended_on IS NULL AND e.category = 'recipient' AND f.source IN ({quoted(EVENT_SOURCES)})
     UNION
-    SELECT f.household_id, 'income_over_line', NULL
-    FROM facts f
-    JOIN entries e ON e.household_id = f.household_id AND e.category = 'recipient'
-    JOIN {Benefit._meta.db_table} bf ON bf.id = e.benefit_id
-    JOIN {Household._meta.db_table} h ON h.id = f.household_id
+    SELECT i.household_id, 'income_over_line', NULL
+    FROM income i
+    JOIN {Household._meta.db_table} h ON h.id = i.household_id
     JOIN {Region._meta.db_table} v ON v.id = h.region_id
     JOIN {Region._meta.db_table} t ON t.id = v.parent_id
     JOIN {AssistanceStandard._meta.db_table} s
-      ON s.district_id = t.parent_id AND s.area = h.area
-     AND s.valid_from <= %(on)s AND (s.valid_to IS NULL OR s.valid_to >= %(on)s)
-    WHERE f.source IN ({quoted(INCOME_SOURCES)})
-    GROUP BY f.household_id, bf.household_size, s.monthly_standard
-    HAVING SUM(f.amount) >= s.monthly_standard * bf.household_size
+      ON s.district_id = t.parent_id AND s.area = h.area AND {in_force}
+    WHERE i.total >= s.monthly_standard * i.persons
     UNION
     SELECT f.household_id, 'single_candidate', f.id_number
-    FROM facts f JOIN entries e ON e.household_id = f.household_id
-    WHERE e.category = 'marginal' AND f.source IN ('disability', 'medical')
+    FROM facts f JOIN {entries} e ON e.household_id = f.household_id
+    WHERE e.ended_on IS NULL AND e.category = 'marginal' AND f.source IN ('disability', 'medical')
     UNION
     SELECT f.household_id, 'new_hardship', f.id_number
     FROM facts f
     WHERE f.source IN ('disability', 'medical')
-      AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.household_id = f.household_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM {entries} e
+          WHERE e.household_id = f.household_id AND e.ended_on IS NULL)
     """
 
 
