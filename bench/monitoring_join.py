@@ -79,7 +79,8 @@ def hits_sql():
     )
     SELECT f.household_id, f.source, f.id_number
     FROM facts f JOIN {entries} e ON e.household_id = f.household_id
-    WHERE e.ended_on IS NULL AND e.category = 'recipient' AND f.source IN ({quoted(EVENT_SOURCES)})
+    WHERE e.ended_on IS NULL AND e.category = 'recipient'
+      AND f.source IN ({quoted(EVENT_SOURCES)})
     UNION
     SELECT i.household_id, 'income_over_line', NULL
     FROM income i
@@ -92,7 +93,8 @@ def hits_sql():
     UNION
     SELECT f.household_id, 'single_candidate', f.id_number
     FROM facts f JOIN {entries} e ON e.household_id = f.household_id
-    WHERE e.ended_on IS NULL AND e.category = 'marginal' AND f.source IN ('disability', 'medical')
+    WHERE e.ended_on IS NULL AND e.category = 'marginal'
+      AND f.source IN ('disability', 'medical')
     UNION
     SELECT f.household_id, 'new_hardship', f.id_number
     FROM facts f
