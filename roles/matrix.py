@@ -17,6 +17,7 @@ VIEW = [
     "workflows.view_household",
     "workflows.view_call",
     "workflows.view_escalation",
+    "workflows.view_alert",
 ]
 
 
@@ -26,6 +27,7 @@ ROLE_PERMISSIONS = {
         "workflows.apply_application",
         "workflows.record_objection",
         "workflows.visit_case",
+        "workflows.verify_alert",
     ],
     C.PROXY_AGENT: VIEW + ["workflows.apply_application"],
     C.TOWN_CASEWORKER: VIEW
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS = {
         "workflows.refer_escalation",
         "workflows.inform_escalation",
         "workflows.import_registry",
+        "workflows.verify_alert",
     ],
     C.TOWN_SUPERVISOR: VIEW
     + [
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS = {
         "workflows.record_meeting_escalation",
         "workflows.import_registry",
         "workflows.import_caseload",
+        "workflows.run_monitoring",
     ],
     C.DISTRICT_SUPERVISOR: VIEW
     + [
@@ -81,6 +85,7 @@ ROLE_PERMISSIONS = {
         "workflows.prepare_escalation",
         "workflows.record_meeting_escalation",
         "workflows.view_common_problems",
+        "workflows.run_monitoring",
     ],
     C.CITY_ADMINISTRATOR: VIEW
     + [
@@ -189,6 +194,30 @@ RELEASES = {
         "add": {
             code: ["workflows.import_caseload"]
             for code in (C.DISTRICT_REVIEWER, C.CITY_ADMINISTRATOR)
+        }
+    },
+    # monitoring alerts (workflows/alerts): everyone who sees cases sees
+    # alerts; the village and town verify them; the district runs the match
+    "2027-01-alerts": {
+        "add": {
+            **{
+                code: ["workflows.view_alert"]
+                for code, perms in ROLE_PERMISSIONS.items()
+                if "workflows.view_alert" in perms
+            },
+            C.VILLAGE_COORDINATOR: [
+                "workflows.view_alert",
+                "workflows.verify_alert",
+            ],
+            C.TOWN_CASEWORKER: ["workflows.view_alert", "workflows.verify_alert"],
+            C.DISTRICT_REVIEWER: [
+                "workflows.view_alert",
+                "workflows.run_monitoring",
+            ],
+            C.DISTRICT_SUPERVISOR: [
+                "workflows.view_alert",
+                "workflows.run_monitoring",
+            ],
         }
     },
 }

@@ -11,6 +11,8 @@ class WorkflowsConfig(AppConfig):
 
     def site_viewsets(self):
         """The programmes of this app in the staff site's menu."""
+        from .alerts.flows import AlertFlow
+        from .alerts.viewsets import AlertAppViewset
         from .dibao.flows import DibaoFlow
         from .dibao.viewsets import DibaoAppViewset
         from .escalation.flows import EscalationFlow
@@ -26,6 +28,7 @@ class WorkflowsConfig(AppConfig):
             EscalationAppViewset(
                 EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
             ),
+            AlertAppViewset(AlertFlow, icon="notification_important", title=_("监测预警")),
         ]
 
     def ready(self):
@@ -46,6 +49,7 @@ class WorkflowsConfig(AppConfig):
 
         # the programmes listen to each other through the spine; reminders and
         # lateness notices join every sweep of the timer dispatcher
+        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .dibao import jobs as dibao_jobs  # noqa: F401  (job kinds)
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401

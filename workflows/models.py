@@ -1,5 +1,6 @@
 """All models of the ``workflows`` app, defined in their subpackages."""
 
+from .alerts.models import Alert, MonitoringRun  # noqa: F401
 from .audit.models import AuditCheckpoint, AuditColumnSet, AuditRowHash  # noqa: F401
 from .benefits.models import Benefit, BenefitAmount, RegisterEntry  # noqa: F401
 from .clock.models import CalendarDay, CalendarYear, TimeLimit  # noqa: F401

@@ -113,6 +113,8 @@ def _copyable(history_model, objs, extra) -> bool:
     return (
         bool(objs)
         and not hasattr(history_model, "history_relation")
+        # a multi-table child's columns live in several tables: built instead
+        and not history_model.instance_type._meta.parents
         and set(extra) <= {"history_job"}
         and all(obj.pk is not None for obj in objs)
         # one row copied per id: an object named twice gets its two rows built

@@ -362,3 +362,8 @@ class Timer(ScopedNodeMixin, flow.Timer):
 
 class End(ScopedNodeMixin, flow.End):
     pass
+
+
+class StartHandle(ScopedNodeMixin, flow.StartHandle):
+    """A process started by code, not by a person (a monitoring run opens
+    its alerts); ``workflows.core.bulkstart`` opens many at once."""
