@@ -62,6 +62,7 @@ def opened_hits(since_pk):
 
 def _last_alert_pk():
     from django.db.models import Max
+
     from workflows.alerts.models import Alert
 
     return Alert.objects.aggregate(m=Max("pk"))["m"] or 0
@@ -75,9 +76,8 @@ def measure_here(households, feed_rows, repeat=3, seed=2026):
     counts = prepare(households, feed_rows, seed, out=lambda m: print(m, flush=True))
     prepared = time.perf_counter() - t0
     from django.db import connection, transaction
-    from workflows.alerts.services import monitoring_run
 
-    from workflows.dibao.services.crosscheck import feed_window
+    from workflows.alerts.services import LOOKBACK_DAYS, monitoring_run
     from workflows.monitoring.models import FeedRecord
     from workflows.registry.models import Member
 
@@ -86,7 +86,7 @@ def measure_here(households, feed_rows, repeat=3, seed=2026):
     from .run import machine
 
     on = datetime.date.today()
-    since = feed_window(on)
+    since = on - datetime.timedelta(LOOKBACK_DAYS)  # the run's window
     load_before = os.getloadavg()
 
     joins, found = [], None

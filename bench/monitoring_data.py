@@ -15,8 +15,12 @@ PostgreSQL, batched inserts on SQLite; no ORM call per row), seeded.
   income over the line for recipients; disability grade 1/2 or serious
   illness in marginal households; the same for households outside the
   register); the rest match no rule (sources no rule reads, small pensions,
-  lower disability grades, ordinary medical costs, people the rule does not
-  cover, stale or unfinished batches).
+  lower disability grades and ordinary medical costs in recipient
+  households, deaths, vehicles… of people outside the register, stale or
+  unfinished batches). Lower grades and ordinary medical costs are not
+  generated for marginal households or people outside the register: the
+  product's run reads every disability or medical row there as a hit
+  (docs/performance-notes.md, "Monitoring run").
 
 On PostgreSQL the generated database is kept as a template per data shape
 (``zz_…_tpl_<shape>``): the next run with the same shape copies it
@@ -371,8 +375,6 @@ class Register:
             )
         # the rest: rows matching no rule
         everyone = recipients + marginal + outside
-        register = recipients + marginal
-        not_recipients = outside + marginal
         while written < self.feed_rows:
             roll = rng.random()
             if roll < 0.6:
@@ -384,8 +386,8 @@ class Register:
                     rng.choice(rng.choice(everyone)[3]),
                     amount=amount,
                 )
-            elif roll < 0.9:  # lower grades, ordinary medical costs, in the register
-                number = rng.choice(rng.choice(register)[3])
+            elif roll < 0.9:  # lower grades, ordinary medical costs: recipients
+                number = rng.choice(rng.choice(recipients)[3])
                 if rng.random() < 0.5:
                     add(
                         "disability",
@@ -400,8 +402,8 @@ class Register:
                         kind=MEDICAL_OTHER[0],
                         amount=Decimal(rng.randint(100, 3000)),
                     )
-            else:  # rules for recipients, about people outside the register or marginal
-                home = rng.choice(not_recipients)
+            else:  # the register's rules, about people outside it
+                home = rng.choice(outside)
                 source = rng.choice(("death", "vehicle", "real_estate", "business"))
                 add(source, rng.choice(home[3]), amount=Decimal(90000))
         writer.flush()

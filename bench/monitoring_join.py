@@ -8,7 +8,7 @@ members by ID number (the index) and to the household's open register entry;
 then per rule:
 
 - death / vehicle / real_estate / business: a row of that source about a
-  member of a recipient household (an open recipient entry);
+  member of a household in the register (any open entry);
 - income_over_line: the household's pension and social-insurance rows
   summed ÷ the benefit's persons ≥ the district's standard in force for the
   household's area;
@@ -79,8 +79,7 @@ def hits_sql():
     )
     SELECT f.household_id, f.source, f.id_number
     FROM facts f JOIN {entries} e ON e.household_id = f.household_id
-    WHERE e.ended_on IS NULL AND e.category = 'recipient'
-      AND f.source IN ({quoted(EVENT_SOURCES)})
+    WHERE e.ended_on IS NULL AND f.source IN ({quoted(EVENT_SOURCES)})
     UNION
     SELECT i.household_id, 'income_over_line', NULL
     FROM income i
