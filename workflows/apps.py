@@ -28,7 +28,9 @@ class WorkflowsConfig(AppConfig):
             EscalationAppViewset(
                 EscalationFlow, icon="groups", title=_("提级复审（一事一议）")
             ),
-            AlertAppViewset(AlertFlow, icon="notification_important", title=_("监测预警")),
+            AlertAppViewset(
+                AlertFlow, icon="notification_important", title=_("监测预警")
+            ),
         ]
 
     def ready(self):
@@ -38,6 +40,9 @@ class WorkflowsConfig(AppConfig):
         record.connect()
         # a year's calendar entered or corrected: its open deadlines are
         # counted again (the clock announces, the spine recounts)
+        # the programmes listen to each other through the spine; reminders and
+        # lateness notices join every sweep of the timer dispatcher
+        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .clock import signals as clock_signals  # noqa: F401
         from .core import clocks  # noqa: F401
 
@@ -46,10 +51,6 @@ class WorkflowsConfig(AppConfig):
         from .dataio import registry_items as registry_item_imports  # noqa: F401
         from .dataio import services as import_services  # noqa: F401  (sweep)
         from .dibao import imports as dibao_imports  # noqa: F401
-
-        # the programmes listen to each other through the spine; reminders and
-        # lateness notices join every sweep of the timer dispatcher
-        from .alerts import jobs as alert_jobs  # noqa: F401  (job kind, sweep)
         from .dibao import jobs as dibao_jobs  # noqa: F401  (job kinds)
         from .dibao import signals as dibao_signals  # noqa: F401
         from .escalation import signals as escalation_signals  # noqa: F401

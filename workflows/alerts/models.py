@@ -90,7 +90,10 @@ class Alert(Case):
         REAL_ESTATE = "real_estate", _("新增不动产")
         BUSINESS = "business", _("新办工商登记")
         INCOME_OVER_LINE = "income_over_line", _("社保、养老金收入超过低保标准")
-        SINGLE_CANDIDATE = "single_candidate", _("边缘家庭成员新认定重度残疾或重病（可能单人保）")
+        SINGLE_CANDIDATE = (
+            "single_candidate",
+            _("边缘家庭成员新认定重度残疾或重病（可能单人保）"),
+        )
         NEW_HARDSHIP = "new_hardship", _("未纳入名册的家庭有残疾、重病或医疗支出")
 
     class Stage(models.TextChoices):

@@ -61,5 +61,7 @@ class RunsView(generic.FormView):
             user=self.request.user,
             params={"district": form.cleaned_data["district"].pk},
         )
-        messages.success(self.request, _("监测比对已开始，完成后新增预警进入各村、镇待办。"))
+        messages.success(
+            self.request, _("监测比对已开始，完成后新增预警进入各村、镇待办。")
+        )
         return redirect(self.request.path)

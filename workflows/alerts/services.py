@@ -169,10 +169,14 @@ def monitoring_due(*, on: datetime.date | None = None) -> bool:
     from ..monitoring.models import FeedBatch
 
     last = MonitoringRun.objects.filter(finished_at__isnull=False).first()
-    newest = FeedBatch.objects.filter(completed_at__isnull=False).order_by("-pk").first()
+    newest = (
+        FeedBatch.objects.filter(completed_at__isnull=False).order_by("-pk").first()
+    )
     if newest is None:
         return False
-    return last is None or last.newest_batch_id is None or newest.pk > last.newest_batch_id
+    return (
+        last is None or last.newest_batch_id is None or newest.pk > last.newest_batch_id
+    )
 
 
 @transaction.atomic

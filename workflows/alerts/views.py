@@ -19,12 +19,16 @@ class VerifyView(TaskFormView):
         ]
         if alert.benefit_id:
             notes.append(
-                _("该家庭在保（%(persons)s 人）：属实且影响保障的，选择调整或停止，系统将启动复核。")
+                _(
+                    "该家庭在保（%(persons)s 人）：属实且影响保障的，选择调整或停止，系统将启动复核。"
+                )
                 % {"persons": alert.benefit.persons}
             )
         else:
             notes.append(
-                _("该家庭未在保：确有困难的，先在预警页面点击“发起低保申请”，再选择“发起救助申请”。")
+                _(
+                    "该家庭未在保：确有困难的，先在预警页面点击“发起低保申请”，再选择“发起救助申请”。"
+                )
             )
         return notes
 

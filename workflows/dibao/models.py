@@ -43,7 +43,9 @@ class Application(Case):
         )
     )
     HOME_ORDER = 10
-    ORIGIN_KINDS = ("hotline",)  # an application may answer a hotline call
+    # an application may answer a hotline call, or a monitoring alert about
+    # a household not yet assisted (a possible 单人保, a household in difficulty)
+    ORIGIN_KINDS = ("hotline", "alert")
     START_NODE = "apply"
     START_FROM_LABEL = _("发起低保申请")
     REFERRAL_TEMPLATE = "workflows/dibao/includes/investigation_file.html"
@@ -303,11 +305,11 @@ class Application(Case):
 
     @classmethod
     def origin_refusal(cls, origin):
-        """An application answers a hotline call still open."""
+        """An application answers a hotline call or an alert still open."""
         if origin.kind not in cls.ORIGIN_KINDS:
-            return _("低保申请只能由热线来电发起关联。")
+            return _("低保申请只能由热线来电或监测预警发起关联。")
         if origin.finished or origin.status == "CANCELED":
-            return _("该来电已办结，不能再关联新的申请。")
+            return _("该来电或预警已办结，不能再关联新的申请。")
         return None
 
     def referral_context(self):
