@@ -48,7 +48,7 @@ class AlertFlow(ScopedFlowMixin, Flow):
 
     # 1. 监测比对发现（系统）
     raised = (
-        flow.StartHandle()
+        flow.StartHandle(this.raise_alert)
         .Annotation(
             title=_("监测比对发现"),
             description=_("部门数据与低收入人口名册比对，发现影响保障的情况。"),
@@ -72,3 +72,10 @@ class AlertFlow(ScopedFlowMixin, Flow):
     )
     # 3. 办结
     closed = flow.End().Annotation(title=_("已办结"))
+
+    def raise_alert(self, activation, **values):
+        """One alert opened through viewflow (``raised.run(**values)``); a
+        monitoring run opens many at once (``workflows.core.bulkstart``)."""
+        for name, value in values.items():
+            setattr(activation.process, name, value)
+        return activation.process

@@ -197,4 +197,23 @@ class Alert(Case):
         }
         if self.rule == self.Rule.SINGLE_CANDIDATE and self.member_id:
             initial["member"] = self.member_id
+        if self.household_id:
+            # the household as the registry knows it; for a possible 单人保,
+            # the member concerned first
+            members = sorted(
+                self.household.members.all(), key=lambda m: m.pk != self.member_id
+            )
+            initial["members"] = [
+                {
+                    "name": m.name,
+                    "id_number": m.id_number,
+                    "relation": m.relation,
+                    "employment": m.employment,
+                    "disability_grade": m.disability_grade,
+                    "disability_kind": m.disability_kind,
+                    "major_illness": m.major_illness,
+                    "exclusion": m.exclusion,
+                }
+                for m in members
+            ]
         return initial

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..base.context import on_behalf_of
 from ..core.bulkstart import open_cases
 from ..core.programmes import descendants
+from ..monitoring.models import FeedBatch
 from ..monitoring.selectors import current_batches
 from ..standards.models import AssistanceStandard
 from . import matching
@@ -68,8 +69,10 @@ def monitoring_run(*, user=None, district=None, on: datetime.date | None = None)
     on = on or timezone.localdate()
     run = MonitoringRun(started_by=user, district=district, on=on)
     batches = current_batches(on=on, since=on - datetime.timedelta(LOOKBACK_DAYS))
-    present = [b for b in batches.values() if b is not None]
-    run.newest_batch = max(present, key=lambda b: b.pk) if present else None
+    # the newest complete batch there is: the sweep runs again after a newer one
+    run.newest_batch = (
+        FeedBatch.objects.filter(completed_at__isnull=False).order_by("-pk").first()
+    )
     prefix = district.path if district else ""
     counts = {code: 0 for code in Rule.values}
     alerts, keys = [], set()
@@ -164,11 +167,11 @@ def monitoring_run(*, user=None, district=None, on: datetime.date | None = None)
     return run
 
 
-def monitoring_due(*, on: datetime.date | None = None) -> bool:
-    """Is there a complete feed batch newer than the last run read?"""
-    from ..monitoring.models import FeedBatch
-
-    last = MonitoringRun.objects.filter(finished_at__isnull=False).first()
+def monitoring_due() -> bool:
+    """Is there a complete feed batch newer than the last city-wide run read?"""
+    last = MonitoringRun.objects.filter(
+        finished_at__isnull=False, district__isnull=True
+    ).first()
     newest = (
         FeedBatch.objects.filter(completed_at__isnull=False).order_by("-pk").first()
     )

@@ -20,7 +20,8 @@ class VerifyView(TaskFormView):
         if alert.benefit_id:
             notes.append(
                 _(
-                    "该家庭在保（%(persons)s 人）：属实且影响保障的，选择调整或停止，系统将启动复核。"
+                    "该家庭在保（%(persons)s 人）：属实且影响保障的，"
+                    "选择调整或停止，系统将启动复核。"
                 )
                 % {"persons": alert.benefit.persons}
             )

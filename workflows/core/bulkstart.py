@@ -36,7 +36,12 @@ BATCH = 500
 def _insert_table(model, objs, using):
     """Insert the columns of ``model``'s own table for ``objs`` (instances of
     ``model`` or of a child of it) whose primary key is already set."""
-    fields = [f for f in model._meta.local_concrete_fields]
+    # an automatic primary key left to the database (the link table's)
+    fields = [
+        f
+        for f in model._meta.local_concrete_fields
+        if not (f.primary_key and getattr(objs[0], f.attname) is None)
+    ]
     for start in range(0, len(objs), BATCH):
         model._base_manager.using(using)._insert(
             objs[start : start + BATCH], fields=fields

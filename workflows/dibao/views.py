@@ -59,7 +59,11 @@ class ApplyView(StartFormView):
     def get_formsets(self):
         data = self.request.POST if self.request.method == "POST" else None
         return {
-            "members": forms.MemberFormSet(data, prefix="members"),
+            # an origin that knows the household (a monitoring alert) gives
+            # its members as the first rows
+            "members": forms.MemberFormSet(
+                data, prefix="members", initial=self.get_initial().get("members")
+            ),
             "incomes": forms.IncomeFormSet(data, prefix="incomes"),
             "deductions": forms.DeductionFormSet(data, prefix="deductions"),
             "assets": forms.AssetFormSet(data, prefix="assets"),

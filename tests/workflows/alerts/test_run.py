@@ -108,3 +108,14 @@ def test_the_run_does_not_query_per_household(registrar, reviewer, district):
     # the first run's alerts stay: they are not opened again
     many = _statements(20, registrar, reviewer, district)
     assert many == few
+
+
+def test_the_sweep_runs_once_per_new_batch(registrar):
+    from workflows.alerts.jobs import monitoring_sweep
+
+    _household, members, _benefit = make_recipient(registrar=registrar)
+    feed("business", [(members[0], "个体工商户", None, "某某超市")])
+    assert monitoring_sweep() == 1
+    assert monitoring_sweep() == 0
+    run = Alert.objects.get().run
+    assert run.district is None and run.started_by is None

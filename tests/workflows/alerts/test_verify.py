@@ -74,7 +74,14 @@ def test_bulk_opened_rows_match_what_viewflow_writes(
 ):
     alert = _alert(registrar, reviewer, district)
     ours = alert.task_set.order_by("pk")
-    normal = AlertFlow.raised.run()  # viewflow's own start, for comparison
+    # viewflow's own start, for comparison
+    normal = AlertFlow.raised.run(
+        region=alert.region,
+        household=alert.household,
+        rule=alert.rule,
+        source=alert.source,
+        fact_key="x" * 64,
+    )
     theirs = normal.task_set.order_by("pk")
     fields = ("flow_task", "flow_task_type", "status", "token", "owner_permission")
     assert [[getattr(t, f) for f in fields] for t in ours] == [
@@ -98,9 +105,14 @@ def test_a_marginal_member_certified_disabled_leads_to_a_prefilled_application(
     )
     starts = dict(page.context["starts"])
     url = next(iter(starts.values()))
-    form = Desk(caseworker).get(url).context["form"]
-    assert form.initial["region"] == household.region_id
-    assert form.initial["member"] == members[1].pk
+    context = Desk(caseworker).get(url).context
+    assert context["form"].initial["region"] == household.region_id
+    assert context["form"].initial["member"] == members[1].pk
+    rows = context["formsets"]["members"].initial
+    assert [r["id_number"] for r in rows] == [
+        members[1].id_number,
+        members[0].id_number,
+    ]
 
 
 def test_stop_after_the_death_of_a_one_person_household_opens_a_review(
