@@ -72,7 +72,7 @@ def task_links_workaround():
     """PostgreSQL: give ``viewflow_task_previous`` rows inserted with a NULL
     id (``core.bulkstart`` inserts the link rows with every column, the
     identity included) their id from the sequence, by a trigger. SQLite
-    numbers such rows itself. Reported to the lead; harmless once fixed."""
+    numbers such rows itself. Fixed since (c9bdb6b); harmless, to be removed."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
