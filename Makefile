@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test e2e install install-test migrate bootstrap lint fmt messages bench bench-races bench-serve clean ci
+.PHONY: run serve test e2e install install-test migrate bootstrap lint fmt messages bench bench-races bench-serve bench-monitoring clean ci
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ BENCH_DB ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.s
 SIZES ?= 1k,city
 bench: install
 	DATABASE_URL=$(BENCH_DB) $(PY) -m bench.run --sizes $(SIZES)
+
+## The monitoring run over a generated register beside the bare SQL join finding
+## the same hits, at 40,000 and 400,000 households (MONITORING_SIZES,
+## households:feed rows); writes the "Monitoring run" section of
+## docs/performance.md. MONITORING_DB is dropped and created afresh (copied from a
+## template database kept per data shape: generated once, then seconds).
+MONITORING_DB ?= postgres://postgres@127.0.0.1:5432/zz_bench_monitoring
+MONITORING_SIZES ?= 40000:100000,400000:1000000
+bench-monitoring: install
+	DATABASE_URL=$(MONITORING_DB) $(PY) -m bench.monitoring --sizes $(MONITORING_SIZES)
 
 ## Soak the lock order: ROUNDS rounds per pair of two processes racing on one
 ## task (complete/unassign, complete/reassign, complete/complete, assign/assign)
