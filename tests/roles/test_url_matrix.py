@@ -258,11 +258,26 @@ def flow_cases(cast, staff):
             escalation=e, user=cast.caseworker, informed_on=today, note="已告知"
         ),
     )
+    # an alert of 龚庄村 at its verification
+    from roles.models import Region
+    from workflows.alerts.flows import AlertFlow
+    from workflows.registry.models import Household
+
+    village = Region.objects.get(code="370402106201")
+    household = Household.objects.create(region=village, address="龚庄村", area="rural")
+    alert = AlertFlow.raised.run(
+        region=village,
+        household=household,
+        rule="vehicle",
+        source="vehicle",
+        fact_key="u" * 64,
+    )
     return {
         "dibao/": applications,
         "hotline/": calls,
         "escalation/": [e1, e2, e3, e4, e5, e6],
         "review/": review_cases(cast, applications),
+        "alerts/": [alert],
     }
 
 
@@ -404,12 +419,14 @@ def previewed_import(user):
 
 def _flow_of(route):
     if not FLOWS:
+        from workflows.alerts.flows import AlertFlow
         from workflows.escalation.flows import EscalationFlow
         from workflows.hotline.flows import HotlineFlow
         from workflows.reviews.flows import ReviewFlow
 
         FLOWS.update(
             {
+                "alerts/": AlertFlow,
                 "dibao/": DibaoFlow,
                 "hotline/": HotlineFlow,
                 "escalation/": EscalationFlow,

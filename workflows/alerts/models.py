@@ -80,7 +80,7 @@ class Alert(Case):
     KIND = "alert"
     KIND_LABEL = _("监测预警")
     NUMBER_PREFIX = "YJ"
-    SUBJECT_RELATED = ("alert__member",)
+    SUBJECT_RELATED = ("member",)
     TIME_LIMITS = {"alert_verify": _("监测预警核查")}
     HOME_ORDER = 40
 
