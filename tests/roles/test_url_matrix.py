@@ -272,12 +272,36 @@ def flow_cases(cast, staff):
         source="vehicle",
         fact_key="u" * 64,
     )
+    # and one verified and closed (dismissed with a reason)
+    from workflows.alerts.models import Alert
+    from workflows.alerts.services import alert_verify
+    from workflows.core.services import run_task
+
+    closed = AlertFlow.raised.run(
+        region=village,
+        household=household,
+        rule="vehicle",
+        source="vehicle",
+        fact_key="v" * 64,
+    )
+    run_task(
+        task=closed.task_set.get(flow_task=AlertFlow.verify),
+        user=cast.caseworker,
+        step=lambda activation: alert_verify(
+            alert=Alert.objects.get(pk=activation.process.pk),
+            user=cast.caseworker,
+            verified_on=today,
+            findings="核查属实",
+            outcome="dismiss",
+            reason="残疾人功能性补偿代步车",
+        ),
+    )
     return {
         "dibao/": applications,
         "hotline/": calls,
         "escalation/": [e1, e2, e3, e4, e5, e6],
         "review/": review_cases(cast, applications),
-        "alerts/": [alert],
+        "alert/": [alert, closed],
     }
 
 
@@ -426,7 +450,7 @@ def _flow_of(route):
 
         FLOWS.update(
             {
-                "alerts/": AlertFlow,
+                "alert/": AlertFlow,
                 "dibao/": DibaoFlow,
                 "hotline/": HotlineFlow,
                 "escalation/": EscalationFlow,
