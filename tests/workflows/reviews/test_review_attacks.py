@@ -1,0 +1,43 @@
+"""Adversarial review: crafted writes against the review programme that
+must be refused or leave the record as it was."""
+
+import pytest
+
+from workflows.reviews import decision, scheduling
+from workflows.reviews.api import review_open
+from workflows.reviews.flows import ReviewFlow
+from workflows.reviews.models import BenefitReview
+
+from .conftest import approve, investigated, step, three_persons, today
+
+pytestmark = pytest.mark.django_db
+
+
+def test_work_refusals_do_not_overwrite_the_proposal_of_an_open_review(cast):
+    """A periodic review already proposed by the town: the third refusal of
+    work must not replace the town's proposal and amount behind its back."""
+    benefit = approve(cast, members=three_persons())
+    review = review_open(benefit=benefit, trigger="periodic", reason="定期", user=None)
+    investigated(cast, review)
+    step(
+        review,
+        ReviewFlow.propose,
+        cast.caseworker,
+        decision.review_propose,
+        proposal="continue",
+        reasons="镇（街道）意见：继续保障",
+    )
+    member = benefit.household.members.get(name="李大山")
+    for n in range(3):
+        scheduling.work_refusal_record(
+            benefit=benefit,
+            member=member,
+            refused_on=today(),
+            job_offered=f"岗位{n}",
+            user=cast.caseworker,
+        )
+    review.refresh_from_db()
+    assert BenefitReview.objects.count() == 1
+    assert review.proposal == "continue"
+    assert review.proposed_amount is None
+    assert review.proposal_reasons == "镇（街道）意见：继续保障"
