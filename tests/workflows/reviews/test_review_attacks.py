@@ -2,8 +2,9 @@
 must be refused or leave the record as it was."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from workflows.reviews import decision, scheduling
+from workflows.reviews import decision, scheduling, services
 from workflows.reviews.api import review_open
 from workflows.reviews.flows import ReviewFlow
 from workflows.reviews.models import BenefitReview
@@ -41,3 +42,21 @@ def test_work_refusals_do_not_overwrite_the_proposal_of_an_open_review(cast):
     assert review.proposal == "continue"
     assert review.proposed_amount is None
     assert review.proposal_reasons == "镇（街道）意见：继续保障"
+
+
+def test_a_second_open_review_of_one_benefit_is_refused_where_it_is_filled(
+    cast,
+):
+    """review_fill is where every start (change report, sweep, alert) fills
+    its review: it refuses a benefit that already has an open review, under
+    the benefit's row lock (a change report racing the sweep)."""
+    benefit = approve(cast)
+    review_open(benefit=benefit, trigger="periodic", reason="定期", user=None)
+    with pytest.raises(ValidationError):
+        services.review_fill(
+            review=BenefitReview(),
+            benefit=benefit,
+            trigger="change_report",
+            reason="家庭成员就业",
+            user=cast.caseworker,
+        )
