@@ -60,3 +60,27 @@ def test_a_second_open_review_of_one_benefit_is_refused_where_it_is_filled(
             reason="家庭成员就业",
             user=cast.caseworker,
         )
+
+
+def test_a_later_review_that_keeps_the_benefit_resumes_a_suspended_payment(
+    cast,
+):
+    """Suspended by one review's decision; the household reports and the
+    next review decides to continue (or to exit gradually): the payment
+    resumes, it does not stay held for ever."""
+    from workflows.benefits.models import Benefit
+
+    from .conftest import decided
+
+    benefit = approve(cast)
+    first = review_open(benefit=benefit, trigger="periodic", reason="定期", user=None)
+    decided(cast, first, "suspend")
+    benefit.refresh_from_db()
+    assert benefit.status == Benefit.Status.SUSPENDED
+    second = review_open(
+        benefit=benefit, trigger="change_report", reason="家庭已报告", user=None
+    )
+    decided(cast, second, "continue")
+    benefit.refresh_from_db()
+    assert benefit.status == Benefit.Status.ACTIVE
+    assert benefit.suspended_on is None and benefit.suspension_reason == ""
