@@ -5,12 +5,13 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..base.context import on_behalf_of
 from ..core.bulkstart import open_cases
+from ..core.locks import checkpoint
 from ..core.programmes import descendants
 from ..monitoring.models import FeedBatch
 from ..monitoring.selectors import current_batches
@@ -52,6 +53,19 @@ def _district_path(region_path: str) -> str:
     return "/".join(region_path.split("/")[:2]) + "/"
 
 
+RUN_LOCK = 0x6D6F6E69  # pg_advisory_xact_lock key of the monitoring runs ("moni")
+
+
+def _one_run_at_a_time():
+    """Runs (the sweep, a district's from the page) one after the other: a
+    second reads the facts the first alerted once it committed, instead of
+    inserting them again into the unique fact key. SQLite: the IMMEDIATE
+    transaction already holds the write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+
+
 @transaction.atomic
 def monitoring_run(*, user=None, district=None, on: datetime.date | None = None):
     """Match the open register entries of ``district`` (None: the whole city)
@@ -66,6 +80,7 @@ def monitoring_run(*, user=None, district=None, on: datetime.date | None = None)
         scope = district or Region.objects.filter(parent__isnull=True).first()
         if scope is None or not user.has_perm(RUN, scope):
             raise PermissionDenied(_("您无权发起该区域的监测比对。"))
+    _one_run_at_a_time()
     on = on or timezone.localdate()
     run = MonitoringRun(started_by=user, district=district, on=on)
     batches = current_batches(on=on, since=on - datetime.timedelta(LOOKBACK_DAYS))
@@ -152,6 +167,7 @@ def monitoring_run(*, user=None, district=None, on: datetime.date | None = None)
         Alert.objects.filter(fact_key__in=keys).values_list("fact_key", flat=True)
     )
     alerts = [a for a in alerts if a.fact_key not in known]
+    checkpoint("monitoring.matched", run=run)
     for alert in alerts:
         counts[alert.rule] += 1
     run.counts = counts

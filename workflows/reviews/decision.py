@@ -246,6 +246,14 @@ def _next_class(review):
     return None
 
 
+KEEPS_PAYING = (
+    Outcome.CONTINUE,
+    Outcome.INCREASE,
+    Outcome.REDUCE,
+    Outcome.GRADUAL_EXIT,
+)
+
+
 @transaction.atomic
 def review_apply(*, review: BenefitReview) -> Benefit:
     """The decision applied to the benefit (S1 Art 31–33, S2 Art 68); every
@@ -257,6 +265,9 @@ def review_apply(*, review: BenefitReview) -> Benefit:
         "reasons": review.decision_reasons,
     }
     outcome = review.outcome
+    if outcome in KEEPS_PAYING:
+        # a payment held by an earlier decision resumes with this one
+        benefits.benefit_resume(benefit=benefit, reason=label)
     if outcome in (Outcome.INCREASE, Outcome.REDUCE):
         benefits.benefit_amount_change(
             benefit=benefit,

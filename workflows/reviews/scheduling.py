@@ -17,7 +17,7 @@ from ..benefits.services import add_months, review_interval
 from ..clock.services import time_limit
 from ..core.sweeps import sweep
 from .models import BenefitReview, WorkRefusal
-from .services import CLOSED_STATUSES, policy_for, review_open
+from .services import CLOSED_STATUSES, open_review_of, policy_for, review_open
 
 LEAD = "review_lead"  # days before the due date a periodic review opens
 IN_FORCE = (Benefit.Status.ACTIVE, Benefit.Status.SUSPENDED)
@@ -131,6 +131,11 @@ def work_refusal_record(
         benefit=benefit, member=member, review__isnull=True
     )
     if pending.count() >= limit:
+        Benefit.objects.select_for_update().filter(pk=benefit.pk).first()
+        if open_review_of(benefit) is not None:
+            # a review is under way: its proposal is the town's, not
+            # replaced here; the refusals stay pending for the next one
+            return refusal
         review = review_open(
             benefit=benefit,
             trigger=BenefitReview.Trigger.WORK_REFUSAL,

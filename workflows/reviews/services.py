@@ -48,6 +48,7 @@ def open_review_of(benefit) -> BenefitReview | None:
     )
 
 
+@transaction.atomic
 def review_fill(
     *,
     review: BenefitReview,
@@ -67,6 +68,13 @@ def review_fill(
         raise ValidationError(_("该户已停保，不能发起复核。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请写明复核原因。")})
+    # never two open reviews of one benefit, whichever start fills this one
+    # (a change report racing the sweep): checked under the benefit's lock
+    Benefit.objects.select_for_update().filter(pk=benefit.pk).first()
+    if open_review_of(benefit) is not None:
+        raise ValidationError(
+            {"benefit": _("该户已有正在办理的复核，请在该复核中记录变化情况。")}
+        )
     today = timezone.localdate()
     policy = policy_for(benefit.region, today)
     review.benefit = benefit

@@ -22,12 +22,6 @@ class ChangeReportView(StartFormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        if services.open_review_of(data["benefit"]) is not None:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(
-                {"benefit": _("该户已有正在办理的复核，请在该复核中记录变化情况。")}
-            )
         services.review_fill(
             review=self.case,
             benefit=data["benefit"],
