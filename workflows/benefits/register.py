@@ -42,6 +42,9 @@ def register_entry_add(
         errors["since"] = _("纳入日期不能晚于今天。")
     if errors:
         raise ValidationError(errors)
+    # two staff entering the same household at once: the second waits here
+    # and is told it is in the register, never a database error
+    type(household).objects.select_for_update().filter(pk=household.pk).first()
     if RegisterEntry.objects.filter(
         household=household, category=category, kind="", ended_on__isnull=True
     ).exists():

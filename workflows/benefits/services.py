@@ -227,6 +227,9 @@ def benefit_exit_schedule(
     """渐退期 (S1 Art 33): the household stays on assistance until
     ``until_month`` (the last month paid), then stops on its own."""
     _check_open(benefit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("渐退期须写明原因。")})
     benefit.status = Status.EXITING
     benefit.exit_until = first_of_month(until_month)
     benefit.full_clean()
