@@ -275,7 +275,6 @@ def flow_cases(cast, staff):
     # and one verified and closed (dismissed with a reason)
     from workflows.alerts.models import Alert
     from workflows.alerts.services import alert_verify
-    from workflows.core.services import run_task
 
     closed = AlertFlow.raised.run(
         region=village,
