@@ -9,9 +9,11 @@ from roles.scope import region_q
 from ..base.fields import TEXT_MAX
 from ..benefits.models import Benefit
 from ..core.forms import TEXTAREA, TwoInvestigatorsMixin, UserChoiceField, past_date
+from ..standards.models import ReviewClass
 from .models import BenefitReview
 
 Outcome = BenefitReview.Outcome
+PERM = "workflows.open_benefitreview"
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 
@@ -130,3 +132,41 @@ class DecideForm(forms.Form):
 
 class DeliverForm(forms.Form):
     delivered_on = past_date(_("送达日期"), initial=timezone.localdate)
+
+
+class WorkRefusalForm(forms.Form):
+    """记录拒绝就业: a member of a household in force refused a suitable job."""
+
+    member = forms.ModelChoiceField(label=_("家庭成员"), queryset=None)
+    refused_on = past_date(_("拒绝日期"), initial=timezone.localdate)
+    job_offered = forms.CharField(
+        label=_("介绍的工作"),
+        max_length=200,
+        help_text=_("与其健康状况、劳动能力相适应的工作：单位、岗位、介绍人。"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from ..registry.models import Member
+
+        super().__init__(*args, **kwargs)
+        households = benefits_for(user, PERM).values("household_id")
+        self.fields["member"].queryset = (
+            Member.objects.filter(household_id__in=households)
+            .select_related("household__region")
+            .order_by("household__region__path", "household_id", "pk")
+        )
+        self.fields["member"].label_from_instance = lambda m: (
+            f"{m.household.region.name} {m.name}（{m.masked_id_number}）"
+        )
+
+
+class ReviewClassForm(forms.Form):
+    """调整复核类别: the household's class, and so its next review date."""
+
+    benefit = BenefitChoiceField(label=_("保障家庭"), queryset=Benefit.objects.none())
+    review_class = forms.ChoiceField(label=_("复核类别"), choices=ReviewClass.choices)
+    reason = forms.CharField(label=_("调整原因"), widget=TEXTAREA, max_length=TEXT_MAX)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benefit"].queryset = benefits_for(user, PERM)
