@@ -165,6 +165,9 @@ class RegisterEnterView(generic.View):
 
     def post(self, request, household_pk):
         household = _household(request, household_pk)
+        # who may not enter households is refused before the form is read
+        if not request.user.has_perm(selectors.CHANGE_REGISTER, household):
+            raise PermissionDenied
         form = RegisterEntryForm(request.POST)
         try:
             if not form.is_valid():
@@ -190,6 +193,8 @@ class RegisterLeaveView(generic.View):
 
     def post(self, request, household_pk):
         household = _household(request, household_pk)
+        if not request.user.has_perm(selectors.CHANGE_REGISTER, household):
+            raise PermissionDenied
         entry = get_object_or_404(
             household.register_entries, pk=parse_id(request.POST.get("entry"))
         )
