@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from viewflow.workflow.timers import fire_due_timers
 
 from tests.factories import member_row, set_policy
 from workflows.benefits.models import Benefit, RegisterEntry
 from workflows.benefits.services import add_months
+from workflows.dibao.flows import DibaoFlow
 from workflows.reviews import decision, scheduling, services
 from workflows.reviews.api import review_open
 from workflows.reviews.flows import ReviewFlow
@@ -181,6 +182,10 @@ def test_found_work_gradual_exit_then_stopped_by_the_timer(cast, benefit):
     assert benefit.status == Status.EXITING
     assert benefit.exit_until == add_months(this_month(), 6)
     assert review.stage == "exiting" and not review.finished
+    # the roster shows the gradual exit and its last month
+    page = roster_page(cast)
+    until = formats.date_format(benefit.exit_until, "YEAR_MONTH_FORMAT")
+    assert f"渐退期（至 {until}）" in page
     timer = task_of(review, ReviewFlow.exit_period) or review.task_set.get(
         flow_task=ReviewFlow.exit_period
     )
@@ -197,6 +202,17 @@ def test_found_work_gradual_exit_then_stopped_by_the_timer(cast, benefit):
     assert benefit.end_month == benefit.exit_until
     assert review.exit_stopped_on == today() and "渐退期" in review.exit_stop_notice
     assert review.finished
+    # … and then the stop, with its reason
+    page = roster_page(cast, status="stopped")
+    assert "停保" in page and "渐退期满" in page
+
+
+def roster_page(cast, **params):
+    from ..dibao.desk import Desk
+
+    response = Desk(cast.caseworker).get(DibaoFlow.instance.reverse("roster"), params)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_a_fraud_stop_records_the_amount_to_recover(cast, benefit):
