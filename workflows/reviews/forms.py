@@ -19,8 +19,12 @@ MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 def benefits_for(user, perm):
     """Benefits in force in the user's regions (scoped in SQL)."""
-    benefits = Benefit.objects.exclude(status=Benefit.Status.STOPPED).select_related(
-        "household", "region"
+    # the choice labels name the household's head: its members come in one
+    # query for the whole list, never one per household
+    benefits = (
+        Benefit.objects.exclude(status=Benefit.Status.STOPPED)
+        .select_related("household", "region")
+        .prefetch_related("household__members")
     )
     if not user.is_superuser:
         benefits = benefits.filter(region_q(user, perm, path_field="region__path"))
